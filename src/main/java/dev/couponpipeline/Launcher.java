@@ -1,0 +1,152 @@
+package dev.couponpipeline;
+
+import dev.couponpipeline.generate.SampleGenerator;
+import dev.couponpipeline.infra.Infrastructure;
+import dev.couponpipeline.infra.Settings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything that happens before and around Camel: the command line, sample data, the embedded Kafka broker and
+ * redis-server, and the exit code.
+ */
+public final class Launcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+    static final String USAGE = String.join("\n",
+            "usage: java -jar coupon-pipeline.jar                 run the service (schedule, API, aggregator)",
+            "       java -jar coupon-pipeline.jar --once          run once, print a summary, exit 0 or 1",
+            "       java -jar coupon-pipeline.jar generate --out DIR --scale S [--seed N]",
+            "settings: config/application.properties, overridden by -Dkey=value or environment variables");
+
+    private Launcher() {
+    }
+
+    /** Runs the command and returns the process exit code. */
+    public static int launch(String[] args) throws Exception {
+        return launch(args, Map.of());
+    }
+
+    /** As {@link #launch(String[])}, with extra Camel override properties (tests use this). */
+    public static int launch(String[] args, Map<String, String> extraOverrides) throws Exception {
+        if (args.length > 0 && args[0].equals("generate")) {
+            return generate(args);
+        }
+        boolean once = false;
+        for (String a : args) {
+            if (a.equals("--once")) {
+                once = true;
+            } else if (a.equals("--help") || a.equals("-h")) {
+                System.out.println(USAGE);
+                return 0;
+            } else {
+                System.err.println("coupon-pipeline: unknown argument '" + a + "'\n" + USAGE);
+                return 2;
+            }
+        }
+        Settings settings = Settings.load();
+        try {
+            prepareSampleData(settings);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("coupon-pipeline: cannot write sample data: " + e.getMessage());
+            return 1;
+        }
+        Infrastructure infra;
+        try {
+            infra = Infrastructure.start(settings);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("coupon-pipeline: cannot start the embedded infrastructure: " + e);
+            return 1;
+        }
+        try (infra) {
+            Main main = new Main(CouponPipeline.class);
+            main.setPropertyPlaceholderLocations(settings.camelLocations());
+            infra.overrides().forEach(main::addOverrideProperty);
+            extraOverrides.forEach(main::addOverrideProperty);
+            OnceMode onceMode = null;
+            if (once) {
+                onceMode = new OnceMode(main);
+                OnceMode.overrides().forEach(main::addOverrideProperty);
+                main.addMainListener(onceMode);
+            }
+            try {
+                main.run();
+            } catch (Exception e) {
+                System.err.println("coupon-pipeline: " + rootMessage(e));
+                LOG.debug("start-up failed", e);
+                return 1;
+            }
+            if (onceMode != null) {
+                return onceMode.exitCode();
+            }
+            return main.getExitCode();
+        }
+    }
+
+    private static void prepareSampleData(Settings settings) throws IOException {
+        if (!settings.getBoolean("coupon.sample.generate-if-empty")) {
+            return;
+        }
+        Path dir = Path.of(settings.get("coupon.input-dir"));
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                if (files.findAny().isPresent()) {
+                    return;
+                }
+            }
+        }
+        double scale = Double.parseDouble(settings.get("coupon.sample.scale"));
+        LOG.info("Input directory {} is empty: writing sample data at scale {}", dir, scale);
+        SampleGenerator.generate(dir, scale, 1);
+    }
+
+    private static int generate(String[] args) throws IOException {
+        Path out = null;
+        double scale = 1;
+        long seed = 1;
+        for (int i = 1; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--out" -> out = Path.of(required(value, "--out"));
+                case "--scale" -> scale = Double.parseDouble(required(value, "--scale"));
+                case "--seed" -> seed = Long.parseLong(required(value, "--seed"));
+                default -> {
+                    System.err.println("coupon-pipeline generate: unknown argument '" + args[i] + "'\n" + USAGE);
+                    return 2;
+                }
+            }
+            i++;
+        }
+        if (out == null) {
+            System.err.println("coupon-pipeline generate: --out DIR is required\n" + USAGE);
+            return 2;
+        }
+        long t0 = System.nanoTime();
+        for (Path p : SampleGenerator.generate(out, scale, seed)) {
+            System.out.println(p + " " + Files.size(p) + " bytes");
+        }
+        System.out.printf("generated scale %s in %.1f s%n", scale, (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+
+    private static String required(String value, String flag) {
+        if (value == null) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return value;
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

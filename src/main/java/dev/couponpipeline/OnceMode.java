@@ -1,0 +1,60 @@
+package dev.couponpipeline;
+
+import dev.couponpipeline.run.RunCoordinator;
+import dev.couponpipeline.run.RunResult;
+import java.util.Map;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+
+/**
+ * {@code --once}: starts exactly one run when Camel is up, waits until it is published or fails, prints the
+ * one-line summary (stdout) or the reason (stderr), and stops the application with the matching exit code.
+ */
+final class OnceMode extends MainListenerSupport {
+
+    private final Main main;
+    private volatile int exitCode = 1;
+
+    OnceMode(Main main) {
+        this.main = main;
+    }
+
+    /** No schedule, no start-up run, no HTTP server: one run and out. */
+    static Map<String, String> overrides() {
+        return Map.of(
+                "coupon.schedule.enabled", "false",
+                "coupon.schedule.run-on-start", "false",
+                "camel.server.enabled", "false",
+                "camel.management.enabled", "false");
+    }
+
+    @Override
+    public void afterStart(BaseMainSupport base) {
+        RunCoordinator coordinator = main.getCamelContext().getRegistry()
+                .lookupByNameAndType("runCoordinator", RunCoordinator.class);
+        Thread waiter = new Thread(() -> {
+            try {
+                String runId = main.getCamelContext().createProducerTemplate()
+                        .requestBodyAndHeader("direct:start-run", null, "couponTrigger", "once", String.class);
+                RunResult result = coordinator.resultOf(runId).get();
+                if (result.published()) {
+                    System.out.println(result.summary());
+                    exitCode = 0;
+                } else {
+                    System.err.println("coupon-pipeline: run " + result.runId() + " failed: " + result.failure());
+                }
+            } catch (Exception e) {
+                System.err.println("coupon-pipeline: " + Launcher.rootMessage(e));
+            } finally {
+                main.completed();
+            }
+        }, "coupon-once");
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
+    int exitCode() {
+        return exitCode;
+    }
+}

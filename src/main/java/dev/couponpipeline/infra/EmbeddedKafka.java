@@ -1,0 +1,95 @@
+package dev.couponpipeline.infra;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Features;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A single-node Kafka (KRaft, broker and controller in one) running inside this JVM, for when no cluster is
+ * configured. Its log directory is formatted once and reused, so topics and offsets survive a restart.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private final KafkaRaftServer server;
+    private final int port;
+
+    private EmbeddedKafka(KafkaRaftServer server, int port) {
+        this.server = server;
+        this.port = port;
+    }
+
+    public static EmbeddedKafka start(Path dir, int port) throws IOException {
+        Files.createDirectories(dir);
+        int brokerPort = port > 0 ? port : freePort();
+        int controllerPort = freePort();
+        String logDir = dir.toAbsolutePath().toString();
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir);
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.partitions", "1");
+        p.put("log.segment.bytes", Integer.toString(256 * 1024 * 1024));
+        KafkaConfig config = KafkaConfig.fromProps(p, false);
+        if (!Files.exists(dir.resolve("meta.properties"))) {
+            try {
+                new Formatter()
+                        .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                        .setNodeId(1)
+                        .setClusterId(Uuid.randomUuid().toString())
+                        .setDirectories(List.of(logDir))
+                        .setMetadataLogDirectory(logDir)
+                        .setControllerListenerName("CONTROLLER")
+                        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                        .setSupportedFeatures(Features.PRODUCTION_FEATURES)
+                        .setIgnoreFormatted(true)
+                        .run();
+            } catch (Exception e) {
+                throw new IOException("cannot format the embedded Kafka log directory " + dir + ": " + e, e);
+            }
+        }
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        return new EmbeddedKafka(server, brokerPort);
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.couponpipeline.infra;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The handful of settings needed before Camel starts (which infrastructure to embed), resolved the way Camel
+ * resolves them later: system property, then environment variable, then {@code config/application.properties},
+ * then the defaults packaged in the jar.
+ */
+public final class Settings {
+
+    /** Classpath location of the defaults (a copy of config/application.properties made by the build). */
+    public static final String DEFAULTS = "coupon-defaults/application.properties";
+
+    private final Properties files = new Properties();
+    private final Map<String, String> env;
+    private final Properties system;
+    private final Path configFile;
+
+    private Settings(Path configFile, Map<String, String> env, Properties system) {
+        this.configFile = configFile;
+        this.env = env;
+        this.system = system;
+    }
+
+    public static Settings load() {
+        String dir = System.getProperty("coupon.config-dir", System.getenv().getOrDefault("COUPON_CONFIG_DIR", "config"));
+        return load(Path.of(dir, "application.properties"), System.getenv(), System.getProperties());
+    }
+
+    public static Settings load(Path configFile, Map<String, String> env, Properties system) {
+        Settings s = new Settings(configFile, env, system);
+        try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+            if (in != null) {
+                s.files.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            }
+            if (Files.isRegularFile(configFile)) {
+                try (Reader r = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
+                    s.files.load(r);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + configFile + ": " + e.getMessage(), e);
+        }
+        return s;
+    }
+
+    /** The Camel property locations matching this resolution: packaged defaults, then the operator file. */
+    public String camelLocations() {
+        return "classpath:" + DEFAULTS + ",file:" + configFile + ";optional=true";
+    }
+
+    public String get(String key) {
+        String v = system.getProperty(key);
+        if (v == null) {
+            v = env.get(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+        }
+        if (v == null) {
+            v = files.getProperty(key);
+        }
+        return v == null ? "" : v.trim();
+    }
+
+    public int getInt(String key) {
+        String v = get(key);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + v + "'");
+        }
+    }
+
+    public boolean getBoolean(String key) {
+        return Boolean.parseBoolean(get(key));
+    }
+}

@@ -1,0 +1,141 @@
+package dev.couponpipeline.metrics;
+
+import dev.couponpipeline.run.RunResult;
+import dev.couponpipeline.source.SourceReader;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline's own meters (all named {@code coupon_*} on /observe/metrics) and the periodic progress line
+ * that reports, per source in flight, bytes read of the file and codes per second.
+ */
+public final class PipelineMetrics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineMetrics.class);
+
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final Map<String, Counter> codesRead = new ConcurrentHashMap<>();
+    private final Map<String, Counter> recordsProduced = new ConcurrentHashMap<>();
+    private final Map<String, Counter> recordsConsumed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> sourceFailures = new ConcurrentHashMap<>();
+    private final Map<String, Progress> inFlight = new ConcurrentHashMap<>();
+    private final AtomicLong tableCodes = new AtomicLong();
+    private final AtomicLong tableBytes = new AtomicLong();
+    private final AtomicLong validCodes = new AtomicLong();
+    private final AtomicLong lastPublishEpochSeconds = new AtomicLong();
+    private final AtomicLong lastRunMillis = new AtomicLong();
+    private final Counter runsPublished;
+    private final Counter runsFailed;
+    private final Timer runDuration;
+
+    public PipelineMetrics(MeterRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+        Gauge.builder("coupon.table.codes", tableCodes, AtomicLong::get)
+                .description("Distinct codes in the table of the run being aggregated (or the last one)").register(registry);
+        Gauge.builder("coupon.table.bytes", tableBytes, AtomicLong::get)
+                .description("Heap bytes of that table").baseUnit("bytes").register(registry);
+        Gauge.builder("coupon.valid.codes", validCodes, AtomicLong::get)
+                .description("Valid codes in the live set").register(registry);
+        Gauge.builder("coupon.last.publish.time", lastPublishEpochSeconds, AtomicLong::get)
+                .description("When the live set was last replaced (epoch seconds)").baseUnit("seconds").register(registry);
+        Gauge.builder("coupon.last.run.duration", lastRunMillis, v -> v.get() / 1000.0)
+                .description("Duration of the last run").baseUnit("seconds").register(registry);
+        runsPublished = Counter.builder("coupon.runs.published").description("Runs published").register(registry);
+        runsFailed = Counter.builder("coupon.runs.failed").description("Runs failed (never published)").register(registry);
+        runDuration = Timer.builder("coupon.run.duration").description("Run duration, trigger to swap")
+                .register(registry);
+    }
+
+    public void sourceOpened(String source, SourceReader reader) {
+        Progress p = new Progress(reader, clock.millis());
+        inFlight.put(source, p);
+        Gauge.builder("coupon.source.bytes.read", inFlight, m -> {
+            Progress q = m.get(source);
+            return q == null ? 0 : q.reader.compressedBytesRead();
+        }).tag("source", source).description("Compressed bytes of the source file read so far").baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("coupon.source.bytes.total", inFlight, m -> {
+            Progress q = m.get(source);
+            return q == null ? 0 : q.reader.fileSize();
+        }).tag("source", source).description("Size of the source file being read").baseUnit("bytes")
+                .register(registry);
+    }
+
+    public void recordProduced(String source, int codes) {
+        codesRead.computeIfAbsent(source, s -> Counter.builder("coupon.codes.read").tag("source", s)
+                .description("Codes read from the source file (in-file duplicates included)").register(registry))
+                .increment(codes);
+        recordsProduced.computeIfAbsent(source, s -> Counter.builder("coupon.records.produced").tag("source", s)
+                .description("Kafka records produced").register(registry)).increment();
+    }
+
+    public void recordConsumed(String source) {
+        recordsConsumed.computeIfAbsent(source == null ? "unknown" : source, s -> Counter.builder(
+                "coupon.records.consumed").tag("source", s).description("Kafka records consumed by the aggregator")
+                .register(registry)).increment();
+    }
+
+    public void sourceFinished(String source, SourceReader reader) {
+        inFlight.remove(source);
+    }
+
+    public void sourceFailed(String source) {
+        inFlight.remove(source);
+        sourceFailures.computeIfAbsent(source, s -> Counter.builder("coupon.source.failures").tag("source", s)
+                .description("Source reads that failed").register(registry)).increment();
+    }
+
+    public void table(long codes, long bytes) {
+        tableCodes.set(codes);
+        tableBytes.set(bytes);
+    }
+
+    public void runEnded(RunResult result) {
+        if (result.published()) {
+            runsPublished.increment();
+            validCodes.set(result.validCodes());
+            lastPublishEpochSeconds.set(clock.instant().getEpochSecond());
+        } else {
+            runsFailed.increment();
+        }
+        lastRunMillis.set(result.duration().toMillis());
+        runDuration.record(result.duration());
+    }
+
+    /** Logs one line per source in flight: share of the file read, codes so far, codes per second. */
+    public void logProgress() {
+        long now = clock.millis();
+        inFlight.forEach((source, p) -> {
+            long codes = p.reader.codes();
+            long read = p.reader.compressedBytesRead();
+            double secs = Math.max(0.001, (now - p.lastMillis) / 1000.0);
+            double rate = (codes - p.lastCodes) / secs;
+            p.lastCodes = codes;
+            p.lastMillis = now;
+            LOG.info(String.format(Locale.ROOT, "source %s: %,d / %,d bytes (%.0f%%), %,d codes, %,.0f codes/s",
+                    source, read, p.reader.fileSize(), 100.0 * read / Math.max(1, p.reader.fileSize()), codes, rate));
+        });
+    }
+
+    private static final class Progress {
+        final SourceReader reader;
+        long lastMillis;
+        long lastCodes;
+
+        Progress(SourceReader reader, long startMillis) {
+            this.reader = reader;
+            this.lastMillis = startMillis;
+        }
+    }
+}

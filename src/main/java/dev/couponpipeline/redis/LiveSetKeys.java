@@ -1,0 +1,21 @@
+package dev.couponpipeline.redis;
+
+/** The Redis key names derived from {@code coupon.redis.key}. */
+public record LiveSetKeys(String live) {
+
+    public String meta() {
+        return live + ":meta";
+    }
+
+    public String staging(String runId) {
+        return live + ":staging:" + runId;
+    }
+
+    public String stagingPattern() {
+        return live + ":staging:*";
+    }
+
+    public String trash(String runId) {
+        return live + ":trash:" + runId;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.couponpipeline.redis;
+
+import dev.couponpipeline.run.RunState;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+
+/**
+ * Publishes a complete run's valid codes: pipelined multi-member SADDs into a staging key, then one Lua script
+ * that swaps it in atomically. The old set is renamed aside and UNLINKed (freed in the background), so a swap
+ * over millions of members never blocks Redis; a failed publish removes its staging key.
+ */
+public final class ValidSetPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ValidSetPublisher.class);
+
+    /** Refuses to replace a newer run; otherwise live → trash, staging → live, free trash, rewrite metadata. */
+    private static final String SWAP = String.join("\n",
+            "local current = redis.call('HGET', KEYS[3], 'runId')",
+            "if current and current > ARGV[1] then",
+            "  redis.call('UNLINK', KEYS[2])",
+            "  return 0",
+            "end",
+            "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[4]) end",
+            "if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[1]) end",
+            "redis.call('UNLINK', KEYS[4])",
+            "redis.call('DEL', KEYS[3])",
+            "redis.call('HSET', KEYS[3], unpack(ARGV, 2))",
+            "return 1");
+
+    private final StringRedisTemplate redis;
+    private final LiveSetKeys keys;
+    private final int saddBatch;
+    private final int pipelineCommands;
+    private final Clock clock;
+    private final DefaultRedisScript<Long> swap = new DefaultRedisScript<>(SWAP, Long.class);
+
+    public ValidSetPublisher(StringRedisTemplate redis, LiveSetKeys keys, int saddBatch, int pipelineCommands,
+            Clock clock) {
+        this.redis = redis;
+        this.keys = keys;
+        this.saddBatch = saddBatch;
+        this.pipelineCommands = pipelineCommands;
+        this.clock = clock;
+    }
+
+    /** Writes and swaps in the run's valid set; returns the number of valid codes published. */
+    public long publish(RunState run) {
+        String staging = keys.staging(run.runId());
+        byte[] stagingKey = staging.getBytes(StandardCharsets.UTF_8);
+        redis.unlink(staging);
+        try {
+            long valid = fillStaging(run, stagingKey);
+            Map<String, String> meta = metadata(run, valid);
+            List<String> args = new ArrayList<>();
+            args.add(run.runId());
+            meta.forEach((k, v) -> {
+                args.add(k);
+                args.add(v);
+            });
+            Long swapped = redis.execute(swap,
+                    List.of(keys.live(), staging, keys.meta(), keys.trash(run.runId())), args.toArray());
+            if (swapped == null || swapped == 0L) {
+                throw new IllegalStateException("run " + run.runId() + " not published: Redis already holds a "
+                        + "newer run (" + redis.opsForHash().get(keys.meta(), "runId") + ")");
+            }
+            return valid;
+        } catch (RuntimeException e) {
+            cleanUp(staging);
+            throw e;
+        }
+    }
+
+    private long fillStaging(RunState run, byte[] stagingKey) {
+        List<byte[]> batch = new ArrayList<>(saddBatch);
+        List<byte[][]> commands = new ArrayList<>(pipelineCommands);
+        long[] count = new long[1];
+        run.table().forEachValid(run.minSources(), (code, len, mask) -> {
+            batch.add(Arrays.copyOf(code, len));
+            count[0]++;
+            if (batch.size() == saddBatch) {
+                commands.add(batch.toArray(new byte[0][]));
+                batch.clear();
+                if (commands.size() == pipelineCommands) {
+                    send(stagingKey, commands);
+                }
+            }
+        });
+        if (!batch.isEmpty()) {
+            commands.add(batch.toArray(new byte[0][]));
+        }
+        send(stagingKey, commands);
+        return count[0];
+    }
+
+    private void send(byte[] stagingKey, List<byte[][]> commands) {
+        if (commands.isEmpty()) {
+            return;
+        }
+        List<byte[][]> toSend = List.copyOf(commands);
+        commands.clear();
+        redis.executePipelined((RedisCallback<Object>) connection -> {
+            for (byte[][] members : toSend) {
+                connection.setCommands().sAdd(stagingKey, members);
+            }
+            // a crash between here and the swap leaves no key behind for longer than a day
+            connection.keyCommands().expire(stagingKey, 86_400);
+            return null;
+        });
+    }
+
+    private Map<String, String> metadata(RunState run, long valid) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("runId", run.runId());
+        meta.put("codes", Long.toString(valid));
+        meta.put("distinctCodes", Long.toString(run.table().size()));
+        meta.put("sources", String.join(",", run.sources()));
+        run.codesPerSource().forEach((s, n) -> meta.put("source." + s + ".codes", Long.toString(n)));
+        meta.put("publishedAt", clock.instant().toString());
+        return meta;
+    }
+
+    /** Removes a run's staging key (best effort: the key also expires by itself). */
+    public void cleanUp(String staging) {
+        try {
+            redis.unlink(staging);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not remove staging key {} (it expires within a day): {}", staging, e.toString());
+        }
+    }
+
+    /** Removes staging keys left by runs that crashed mid-publish; returns how many were removed. */
+    public int removeStaleStagingKeys() {
+        List<String> stale = new ArrayList<>();
+        redis.execute((RedisConnection connection) -> {
+            ScanOptions options = ScanOptions.scanOptions().match(keys.stagingPattern()).count(1000).build();
+            try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
+                cursor.forEachRemaining(k -> stale.add(new String(k, StandardCharsets.UTF_8)));
+            }
+            return null;
+        });
+        stale.forEach(redis::unlink);
+        return stale.size();
+    }
+}

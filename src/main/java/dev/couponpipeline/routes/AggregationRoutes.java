@@ -1,0 +1,48 @@
+package dev.couponpipeline.routes;
+
+import static dev.couponpipeline.config.CouponHeaders.RUN_ID;
+
+import dev.couponpipeline.source.SourceRegistry;
+import org.apache.camel.BeanInject;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.processor.aggregate.ClosedCorrelationKeyException;
+
+/**
+ * The long-running aggregator: one consumer group on every source topic, one aggregation group per run. Offsets
+ * are committed by hand, and only after the run they belong to has been published, so a crash replays the run.
+ */
+public class AggregationRoutes extends RouteBuilder {
+
+    @BeanInject("sources")
+    SourceRegistry sources;
+
+    @BeanInject("codeTableStrategy")
+    CodeTableAggregationStrategy strategy;
+
+    @Override
+    public void configure() {
+        getContext().getPropertiesComponent().addPropertiesFunction(new SourceTopicsFunction(sources));
+
+        // a record of a run that is already closed (its source kept sending after another failed): drop it
+        onException(ClosedCorrelationKeyException.class)
+                .handled(true)
+                .log(LoggingLevel.DEBUG, "Dropped a late record of closed run ${header." + RUN_ID + "}");
+
+        from("kafka:{{sources:topics}}"
+                + "?groupId={{coupon.kafka.group-id}}"
+                + "&autoOffsetReset=earliest"
+                + "&autoCommitEnable=false"
+                + "&allowManualCommit=true"
+                + "&kafkaManualCommitFactory=#class:org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory"
+                + "&maxPollRecords={{coupon.kafka.max-poll-records}}"
+                + "&headerDeserializer=#couponHeaderDeserializer")
+                .routeId("aggregator")
+                .aggregate(header(RUN_ID), strategy)
+                    .completionPredicate(strategy.runFinished())
+                    .completionTimeout("{{coupon.aggregator.completion-timeout-ms}}")
+                    .closeCorrelationKeyOnCompletion(10_000)
+                    .ignoreInvalidCorrelationKeys()
+                    .to("seda:publish?waitForTaskToComplete=Never");
+    }
+}

@@ -1,0 +1,85 @@
+package dev.couponpipeline.routes;
+
+import dev.couponpipeline.config.CouponHeaders;
+import dev.couponpipeline.metrics.PipelineMetrics;
+import dev.couponpipeline.run.RecordKind;
+import dev.couponpipeline.run.RunState;
+import dev.couponpipeline.source.SourceRegistry;
+import java.time.Clock;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Predicate;
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+
+/**
+ * Folds a run's Kafka records into its {@link RunState} (code → bitmask of sources). One aggregation group per
+ * run id; the state is the aggregated exchange's body, so nothing outlives the run.
+ */
+public final class CodeTableAggregationStrategy implements AggregationStrategy {
+
+    private final SourceRegistry sources;
+    private final int minSources;
+    private final long expectedCodes;
+    private final PipelineMetrics metrics;
+    private final Clock clock;
+
+    public CodeTableAggregationStrategy(SourceRegistry sources, int minSources, long expectedCodes,
+            PipelineMetrics metrics, Clock clock) {
+        this.sources = sources;
+        this.minSources = minSources;
+        this.expectedCodes = expectedCodes;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        Message in = newExchange.getMessage();
+        if (oldExchange == null) {
+            RunState state = new RunState(in.getHeader(CouponHeaders.RUN_ID, String.class), sources.ids(),
+                    minSources, expectedCodes, clock.instant());
+            fold(state, in);
+            in.setBody(state);
+            return newExchange;
+        }
+        fold(oldExchange.getMessage().getBody(RunState.class), in);
+        return oldExchange;
+    }
+
+    private void fold(RunState state, Message in) {
+        String source = in.getHeader(CouponHeaders.SOURCE, String.class);
+        RecordKind kind;
+        try {
+            kind = RecordKind.parse(in.getHeader(CouponHeaders.KIND, String.class));
+        } catch (IllegalArgumentException e) {
+            state.fail("malformed record from source " + source + ": " + e.getMessage());
+            return;
+        }
+        switch (kind) {
+            case DATA -> state.acceptData(source, partitionOf(in), in.getBody(byte[].class));
+            case END -> state.acceptEnd(source, in.getHeader(CouponHeaders.PARTITION, Integer.class),
+                    in.getHeader(CouponHeaders.PARTITIONS, Integer.class),
+                    in.getHeader(CouponHeaders.CODES, Long.class));
+            case ABORT -> state.acceptAbort(source, in.getHeader(CouponHeaders.REASON, String.class));
+        }
+        metrics.recordConsumed(source);
+        metrics.table(state.table().size(), state.table().bytes());
+        KafkaManualCommit commit = in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+        if (commit != null) {
+            state.rememberCommit(in.getHeader(KafkaConstants.TOPIC, String.class) + "-" + partitionOf(in),
+                    commit::commit);
+        }
+    }
+
+    private static int partitionOf(Message in) {
+        Integer p = in.getHeader(KafkaConstants.PARTITION, Integer.class);
+        return p == null ? 0 : p;
+    }
+
+    /** Completion predicate: the run is complete, or has failed and can be closed now. */
+    public Predicate runFinished() {
+        return exchange -> exchange.getMessage().getBody(RunState.class).isFinished();
+    }
+}

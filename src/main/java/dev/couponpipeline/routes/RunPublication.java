@@ -1,0 +1,74 @@
+package dev.couponpipeline.routes;
+
+import dev.couponpipeline.metrics.PipelineMetrics;
+import dev.couponpipeline.redis.ValidSetPublisher;
+import dev.couponpipeline.run.RunCoordinator;
+import dev.couponpipeline.run.RunResult;
+import dev.couponpipeline.run.RunState;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens to a run the aggregator has closed: a complete run is published and only then are its Kafka
+ * offsets committed; an incomplete one (failed, or stalled past the completion timeout) is reported and the
+ * live set stays as it was.
+ */
+public final class RunPublication {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunPublication.class);
+
+    private final ValidSetPublisher publisher;
+    private final RunCoordinator coordinator;
+    private final PipelineMetrics metrics;
+
+    public RunPublication(ValidSetPublisher publisher, RunCoordinator coordinator, PipelineMetrics metrics) {
+        this.publisher = publisher;
+        this.coordinator = coordinator;
+        this.metrics = metrics;
+    }
+
+    public boolean isComplete(Exchange exchange) {
+        return exchange.getMessage().getBody(RunState.class).isComplete();
+    }
+
+    public void publish(Exchange exchange) {
+        RunState run = exchange.getMessage().getBody(RunState.class);
+        LOG.info("Run {} complete: {} distinct codes, table {} bytes ({} B/code); publishing", run.runId(),
+                run.table().size(), run.table().bytes(),
+                run.table().size() == 0 ? 0 : run.table().bytes() / run.table().size());
+        long valid = publisher.publish(run);
+        run.commitOffsets();
+        RunResult result = new RunResult(run.runId(), true, null, run.codesPerSource(), valid, run.table().size(),
+                run.table().bytes(), duration(run));
+        metrics.runEnded(result);
+        coordinator.finish(result);
+    }
+
+    public void incomplete(Exchange exchange) {
+        RunState run = exchange.getMessage().getBody(RunState.class);
+        String completedBy = exchange.getProperty(Exchange.AGGREGATED_COMPLETED_BY, String.class);
+        String reason = "timeout".equals(completedBy) && run.failure() == null
+                ? "stalled: no record for the run arrived within the completion timeout; " + run.incompleteReason()
+                : run.incompleteReason();
+        RunResult result = RunResult.failed(run.runId(), reason, duration(run));
+        metrics.runEnded(result);
+        coordinator.finish(result);
+    }
+
+    /** The publish itself failed (after retries): the run fails; the previous live set stays. */
+    public void publishFailed(Exchange exchange) {
+        RunState run = exchange.getMessage().getBody(RunState.class);
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        RunResult result = RunResult.failed(run.runId(), "publishing to Redis failed: " + e, duration(run));
+        metrics.runEnded(result);
+        coordinator.finish(result);
+    }
+
+    private Duration duration(RunState run) {
+        Duration d = coordinator.elapsed(run.runId());
+        return d.isZero() ? Duration.between(run.startedAt(), Instant.now()) : d;
+    }
+}

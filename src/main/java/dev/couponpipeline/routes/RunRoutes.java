@@ -1,0 +1,78 @@
+package dev.couponpipeline.routes;
+
+import static dev.couponpipeline.config.CouponHeaders.RUN_ID;
+import static dev.couponpipeline.config.CouponHeaders.SOURCE_FAILURE;
+import static dev.couponpipeline.config.CouponHeaders.TRIGGER;
+
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * Starting runs: the schedule, the start-up run and the run itself (every source route in parallel), plus the
+ * watchdog that fails a run the aggregator never finishes and the periodic progress line.
+ */
+public class RunRoutes extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        from("quartz://coupon/schedule?cron=RAW({{coupon.schedule.cron}})"
+                + "&trigger.timeZone={{coupon.schedule.time-zone}}&trigger.misfireInstruction=2")
+                .routeId("schedule")
+                .autoStartup("{{coupon.schedule.enabled}}")
+                .setHeader(TRIGGER, constant("schedule"))
+                .to("direct:start-run");
+
+        from("timer:run-on-start?repeatCount=1&delay=500")
+                .routeId("run-on-start")
+                .autoStartup("{{coupon.schedule.run-on-start}}")
+                .setHeader(TRIGGER, constant("startup"))
+                .to("direct:start-run");
+
+        // body out: the new run id, or null when a run is in flight (the trigger is skipped)
+        from("direct:start-run")
+                .routeId("start-run")
+                .setBody(method("runCoordinator", "tryStart(${header." + TRIGGER + "})"))
+                .filter(body().isNotNull())
+                    .setHeader(RUN_ID, body())
+                    .to("seda:run-sources?waitForTaskToComplete=Never")
+                .end();
+
+        from("seda:run-sources")
+                .routeId("run-sources")
+                .recipientList(method("sources", "endpoints")).parallelProcessing()
+                    .aggregationStrategy(new KeepFirstFailure())
+                .end()
+                .choice()
+                    .when(exchangeProperty(SOURCE_FAILURE).isNull())
+                        .bean("runCoordinator", "sourcesSent(${header." + RUN_ID + "})")
+                    .otherwise()
+                        .log(LoggingLevel.DEBUG, "Run ${header." + RUN_ID + "} stopped: ${exchangeProperty."
+                                + SOURCE_FAILURE + "}")
+                .end();
+
+        from("timer:run-watchdog?period=5s")
+                .routeId("run-watchdog")
+                .bean("runCoordinator", "checkDeadline");
+
+        from("timer:progress?period={{coupon.progress.interval-seconds}}s")
+                .routeId("progress")
+                .bean("pipelineMetrics", "logProgress");
+    }
+
+    /** Merges the source routes' results, keeping the first failure (an exception counts as one). */
+    static final class KeepFirstFailure implements AggregationStrategy {
+        @Override
+        public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+            if (newExchange.getException() != null && newExchange.getProperty(SOURCE_FAILURE) == null) {
+                newExchange.setProperty(SOURCE_FAILURE, newExchange.getException().getMessage());
+            }
+            newExchange.setException(null);
+            if (oldExchange == null || oldExchange.getProperty(SOURCE_FAILURE) == null) {
+                return newExchange;
+            }
+            return oldExchange;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.couponpipeline.routes;
+
+import dev.couponpipeline.codes.CodePattern;
+import dev.couponpipeline.config.CouponHeaders;
+import dev.couponpipeline.metrics.PipelineMetrics;
+import dev.couponpipeline.run.RecordKind;
+import dev.couponpipeline.run.RunCoordinator;
+import dev.couponpipeline.source.CodeRecord;
+import dev.couponpipeline.source.SourceException;
+import dev.couponpipeline.source.SourceReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of a source route, each one line in the route: open the file, hand out its records, then the
+ * end-of-source records (one per partition, with its count), or an abort record when the source failed.
+ */
+public final class SourceIngest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SourceIngest.class);
+
+    private final CodePattern pattern;
+    private final Path inputDir;
+    private final int partitions;
+    private final int codesPerRecord;
+    private final RunCoordinator coordinator;
+    private final PipelineMetrics metrics;
+
+    public SourceIngest(CodePattern pattern, Path inputDir, int partitions, int codesPerRecord,
+            RunCoordinator coordinator, PipelineMetrics metrics) {
+        this.pattern = pattern;
+        this.inputDir = inputDir;
+        this.partitions = partitions;
+        this.codesPerRecord = codesPerRecord;
+        this.coordinator = coordinator;
+        this.metrics = metrics;
+    }
+
+    /** Opens the source file; the reader is kept as an exchange property for the following steps. */
+    public void open(Exchange exchange) {
+        String source = exchange.getMessage().getHeader(CouponHeaders.SOURCE, String.class);
+        String file = exchange.getProperty("couponSourceFile", String.class);
+        String runId = exchange.getMessage().getHeader(CouponHeaders.RUN_ID, String.class);
+        Path path = inputDir.resolve(file);
+        SourceReader reader = SourceReader.open(path, pattern, partitions, codesPerRecord,
+                () -> coordinator.isCancelled(runId));
+        exchange.setProperty(CouponHeaders.READER, reader);
+        metrics.sourceOpened(source, reader);
+        LOG.info("Run {}: reading source {} from {} ({} bytes)", runId, source, path, reader.fileSize());
+    }
+
+    /** The records of the open source, pulled one at a time by a streaming splitter. */
+    public Iterator<Message> records(Exchange exchange) {
+        SourceReader reader = exchange.getProperty(CouponHeaders.READER, SourceReader.class);
+        String source = exchange.getMessage().getHeader(CouponHeaders.SOURCE, String.class);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return reader.hasNext();
+            }
+
+            @Override
+            public Message next() {
+                CodeRecord record = reader.next();
+                Message m = exchange.getMessage().copy();
+                m.setBody(record.value());
+                m.setHeader(CouponHeaders.KIND, RecordKind.DATA.wire());
+                m.setHeader(KafkaConstants.PARTITION_KEY, record.partition());
+                metrics.recordProduced(source, record.codes());
+                return m;
+            }
+        };
+    }
+
+    /** One end-of-source record per partition, each carrying the number of codes sent to that partition. */
+    public List<Message> endRecords(Exchange exchange) {
+        SourceReader reader = exchange.getProperty(CouponHeaders.READER, SourceReader.class);
+        List<Message> ends = new ArrayList<>(reader.partitions());
+        for (int p = 0; p < reader.partitions(); p++) {
+            Message m = exchange.getMessage().copy();
+            m.setBody(new byte[0]);
+            m.setHeader(CouponHeaders.KIND, RecordKind.END.wire());
+            m.setHeader(CouponHeaders.PARTITION, Integer.toString(p));
+            m.setHeader(CouponHeaders.PARTITIONS, Integer.toString(reader.partitions()));
+            m.setHeader(CouponHeaders.CODES, Long.toString(reader.codesInPartition(p)));
+            m.setHeader(KafkaConstants.PARTITION_KEY, p);
+            ends.add(m);
+        }
+        return ends;
+    }
+
+    /** Closes the file and logs what was sent. */
+    public void finished(Exchange exchange) throws Exception {
+        SourceReader reader = exchange.getProperty(CouponHeaders.READER, SourceReader.class);
+        reader.close();
+        metrics.sourceFinished(exchange.getMessage().getHeader(CouponHeaders.SOURCE, String.class), reader);
+        LOG.info("Run {}: source {} sent {} codes ({} decompressed bytes, {} gzip member(s))",
+                exchange.getMessage().getHeader(CouponHeaders.RUN_ID), exchange.getMessage().getHeader(CouponHeaders.SOURCE),
+                reader.codes(), reader.decompressedBytes(), reader.gzipMembers());
+    }
+
+    /**
+     * Turns the exchange into an abort record after a failure, and tells the coordinator, which fails the run and
+     * stops the other sources.
+     */
+    public void failed(Exchange exchange) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Message m = exchange.getMessage();
+        String source = m.getHeader(CouponHeaders.SOURCE, String.class);
+        String runId = m.getHeader(CouponHeaders.RUN_ID, String.class);
+        String reason = reasonOf(e);
+        SourceReader reader = exchange.getProperty(CouponHeaders.READER, SourceReader.class);
+        if (reader != null) {
+            try {
+                reader.close();
+            } catch (Exception ignored) {
+                // the read already failed; that is the error worth reporting
+            }
+        }
+        exchange.setProperty(CouponHeaders.SOURCE_FAILURE, "source " + source + ": " + reason);
+        coordinator.sourceFailed(runId, "source " + source + ": " + reason);
+        metrics.sourceFailed(source);
+        m.setBody(new byte[0]);
+        m.setHeader(CouponHeaders.KIND, RecordKind.ABORT.wire());
+        m.setHeader(CouponHeaders.REASON, reason);
+        m.removeHeader(KafkaConstants.PARTITION_KEY);
+    }
+
+    static String reasonOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SourceException se) {
+                return se.getMessage();
+            }
+        }
+        return e == null ? "unknown error" : e.toString();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.couponpipeline.source;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The sources instantiated from the {@code gzip-source} route template (one per file in {@code routes/}). Sorted
+ * by id, which fixes each source's bit in the aggregator's mask.
+ */
+public final class SourceRegistry {
+
+    private final List<Source> sources = new ArrayList<>();
+
+    public synchronized void register(Source source) {
+        for (Source s : sources) {
+            if (s.id().equals(source.id())) {
+                throw new IllegalArgumentException("two sources are named '" + source.id() + "' in routes/");
+            }
+            if (s.topic().equals(source.topic())) {
+                throw new IllegalArgumentException("sources '" + s.id() + "' and '" + source.id()
+                        + "' both use topic " + source.topic());
+            }
+        }
+        sources.add(source);
+        sources.sort(Comparator.comparing(Source::id));
+    }
+
+    public synchronized List<Source> all() {
+        return List.copyOf(sources);
+    }
+
+    public synchronized List<String> ids() {
+        return sources.stream().map(Source::id).toList();
+    }
+
+    /** Comma-separated topics of all sources: what the aggregator subscribes to. */
+    public synchronized String topics() {
+        if (sources.isEmpty()) {
+            throw new IllegalStateException("no sources are configured: add gzip-source instances to routes/*.yaml");
+        }
+        return sources.stream().map(Source::topic).collect(Collectors.joining(","));
+    }
+
+    /** The endpoints of every source route, for the run's recipient list. */
+    public synchronized List<String> endpoints() {
+        return sources.stream().map(s -> "direct:source-" + s.id()).toList();
+    }
+
+    public synchronized int size() {
+        return sources.size();
+    }
+}
