@@ -20,13 +20,12 @@ final class OnceMode extends MainListenerSupport {
         this.main = main;
     }
 
-    /** No schedule, no start-up run, no HTTP server: one run and out. */
+    /** No schedule and no start-up run; the HTTP server takes any free port so it never collides. */
     static Map<String, String> overrides() {
         return Map.of(
                 "coupon.schedule.enabled", "false",
                 "coupon.schedule.run-on-start", "false",
-                "camel.server.enabled", "false",
-                "camel.management.enabled", "false");
+                "coupon.http.port", "0");
     }
 
     @Override

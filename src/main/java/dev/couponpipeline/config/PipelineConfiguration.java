@@ -10,6 +10,7 @@ import dev.couponpipeline.routes.RunPublication;
 import dev.couponpipeline.routes.SourceIngest;
 import dev.couponpipeline.run.RunCoordinator;
 import dev.couponpipeline.source.SourceRegistry;
+import dev.couponpipeline.source.TopicSetup;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -28,41 +29,41 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 @Configuration
 public class PipelineConfiguration {
 
-    @BindToRegistry("clock")
+    @BindToRegistry(value = "clock", lazy = true)
     public Clock clock() {
         return Clock.systemUTC();
     }
 
-    @BindToRegistry("sources")
+    @BindToRegistry(value = "sources", lazy = true)
     public SourceRegistry sources() {
         return new SourceRegistry();
     }
 
-    @BindToRegistry("codePattern")
+    @BindToRegistry(value = "codePattern", lazy = true)
     public CodePattern codePattern(@PropertyInject("coupon.code-pattern") String pattern,
             @PropertyInject("coupon.max-line-bytes") long maxLineBytes) {
         return CodePattern.compile(pattern, maxLineBytes);
     }
 
     /** Camel's Prometheus support serves the registry bound under this name on /observe/metrics. */
-    @BindToRegistry("metricsRegistry")
+    @BindToRegistry(value = "metricsRegistry", lazy = true)
     public PrometheusMeterRegistry metricsRegistry() {
         return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     }
 
-    @BindToRegistry("pipelineMetrics")
+    @BindToRegistry(value = "pipelineMetrics", lazy = true)
     public PipelineMetrics pipelineMetrics(@BeanInject("metricsRegistry") PrometheusMeterRegistry registry,
             @BeanInject("clock") Clock clock) {
         return new PipelineMetrics(registry, clock);
     }
 
-    @BindToRegistry("runCoordinator")
+    @BindToRegistry(value = "runCoordinator", lazy = true)
     public RunCoordinator runCoordinator(@BeanInject("clock") Clock clock,
             @PropertyInject("coupon.aggregator.completion-timeout-ms") long completionTimeoutMs) {
         return new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs));
     }
 
-    @BindToRegistry("couponRedisTemplate")
+    @BindToRegistry(value = "couponRedisTemplate", lazy = true)
     public StringRedisTemplate couponRedisTemplate(@PropertyInject("coupon.redis.host") String host,
             @PropertyInject("coupon.redis.port") int port,
             @PropertyInject("coupon.redis.timeout-ms") long timeoutMs) {
@@ -79,12 +80,12 @@ public class PipelineConfiguration {
         return template;
     }
 
-    @BindToRegistry("liveSetKeys")
+    @BindToRegistry(value = "liveSetKeys", lazy = true)
     public LiveSetKeys liveSetKeys(@PropertyInject("coupon.redis.key") String key) {
         return new LiveSetKeys(key);
     }
 
-    @BindToRegistry("validSetPublisher")
+    @BindToRegistry(value = "validSetPublisher", lazy = true)
     public ValidSetPublisher validSetPublisher(@BeanInject("couponRedisTemplate") StringRedisTemplate redis,
             @BeanInject("liveSetKeys") LiveSetKeys keys,
             @PropertyInject("coupon.redis.sadd-batch") int saddBatch,
@@ -93,7 +94,7 @@ public class PipelineConfiguration {
         return new ValidSetPublisher(redis, keys, saddBatch, pipelineCommands, clock);
     }
 
-    @BindToRegistry("sourceIngest")
+    @BindToRegistry(value = "sourceIngest", lazy = true)
     public SourceIngest sourceIngest(@BeanInject("codePattern") CodePattern pattern,
             @PropertyInject("coupon.input-dir") String inputDir,
             @PropertyInject("coupon.kafka.partitions") int partitions,
@@ -103,7 +104,7 @@ public class PipelineConfiguration {
         return new SourceIngest(pattern, Path.of(inputDir), partitions, codesPerRecord, coordinator, metrics);
     }
 
-    @BindToRegistry("codeTableStrategy")
+    @BindToRegistry(value = "codeTableStrategy", lazy = true)
     public CodeTableAggregationStrategy codeTableStrategy(@BeanInject("sources") SourceRegistry sources,
             @PropertyInject("coupon.min-sources") int minSources,
             @PropertyInject("coupon.aggregator.expected-codes") long expectedCodes,
@@ -112,14 +113,14 @@ public class PipelineConfiguration {
         return new CodeTableAggregationStrategy(sources, minSources, expectedCodes, metrics, clock);
     }
 
-    @BindToRegistry("runPublication")
+    @BindToRegistry(value = "runPublication", lazy = true)
     public RunPublication runPublication(@BeanInject("validSetPublisher") ValidSetPublisher publisher,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
         return new RunPublication(publisher, coordinator, metrics);
     }
 
-    @BindToRegistry("couponApi")
+    @BindToRegistry(value = "couponApi", lazy = true)
     public CouponApi couponApi(@BeanInject("codePattern") CodePattern pattern,
             @BeanInject("couponRedisTemplate") StringRedisTemplate redis,
             @BeanInject("liveSetKeys") LiveSetKeys keys,
@@ -127,7 +128,16 @@ public class PipelineConfiguration {
         return new CouponApi(pattern, redis, keys, coordinator);
     }
 
-    @BindToRegistry("couponHeaderDeserializer")
+    @BindToRegistry(value = "topicSetup", lazy = true)
+    public TopicSetup topicSetup(@PropertyInject("coupon.kafka.brokers") String brokers,
+            @PropertyInject("coupon.kafka.partitions") int partitions,
+            @PropertyInject("coupon.kafka.replication-factor") int replicationFactor,
+            @PropertyInject("coupon.kafka.retention-ms") long retentionMs,
+            @PropertyInject("camel.component.kafka.max-request-size") int maxMessageBytes) {
+        return new TopicSetup(brokers, partitions, replicationFactor, retentionMs, maxMessageBytes);
+    }
+
+    @BindToRegistry(value = "couponHeaderDeserializer", lazy = true)
     public StringHeaderDeserializer couponHeaderDeserializer() {
         return new StringHeaderDeserializer();
     }

@@ -2,7 +2,9 @@ package dev.couponpipeline.routes;
 
 import static dev.couponpipeline.config.CouponHeaders.RUN_ID;
 
+import dev.couponpipeline.source.Source;
 import dev.couponpipeline.source.SourceRegistry;
+import dev.couponpipeline.source.TopicSetup;
 import org.apache.camel.BeanInject;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
@@ -17,12 +19,21 @@ public class AggregationRoutes extends RouteBuilder {
     @BeanInject("sources")
     SourceRegistry sources;
 
+    @BeanInject("topicSetup")
+    TopicSetup topicSetup;
+
     @BeanInject("codeTableStrategy")
     CodeTableAggregationStrategy strategy;
 
     @Override
-    public void configure() {
+    public void configure() throws Exception {
         getContext().getPropertiesComponent().addPropertiesFunction(new SourceTopicsFunction(sources));
+        // the topics must exist before the aggregator subscribes (brokers here never auto-create them)
+        getContext().addStartupListener((context, alreadyStarted) -> {
+            if (!alreadyStarted) {
+                topicSetup.ensure(sources.all().stream().map(Source::topic).toList());
+            }
+        });
 
         // a record of a run that is already closed (its source kept sending after another failed): drop it
         onException(ClosedCorrelationKeyException.class)

@@ -5,9 +5,15 @@ import static dev.couponpipeline.config.CouponHeaders.SOURCE;
 
 import dev.couponpipeline.source.Source;
 import dev.couponpipeline.source.SourceRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.camel.BeanInject;
 import org.apache.camel.RouteTemplateContext;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
 
 /**
  * The {@code gzip-source} route template: one route per source file, instantiated from {@code routes/*.yaml}.
@@ -23,13 +29,14 @@ public class IngestRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
+        sources.discoverWith(this::instances);
+
         routeTemplate(TEMPLATE)
                 .templateParameter("name", null, "Source id; the sorted ids fix each source's bit")
                 .templateParameter("file", null, "Gzip file, relative to coupon.input-dir or absolute")
                 .templateOptionalParameter("topic", "Kafka topic (default: the file name)")
-                .configure(this::register)
+                .configure(IngestRoutes::defaultTopic)
                 .from("direct:source-{{name}}")
-                    .routeId("source-{{name}}")
                     .removeHeaders("*", RUN_ID)
                     .setHeader(SOURCE, constant("{{name}}"))
                     .setProperty("couponSourceFile", constant("{{file}}"))
@@ -49,14 +56,31 @@ public class IngestRoutes extends RouteBuilder {
                     .end();
     }
 
-    private void register(RouteTemplateContext rtc) {
-        String name = (String) rtc.getParameters().get("name");
-        String file = (String) rtc.getParameters().get("file");
+    /** A source without a topic publishes to a topic named after its file. */
+    private static void defaultTopic(RouteTemplateContext rtc) {
         Object topic = rtc.getParameters().get("topic");
         if (topic == null || topic.toString().isBlank()) {
-            topic = file.replace('/', '_');
-            rtc.setParameter("topic", topic);
+            rtc.setParameter("topic", topicFor(rtc.getParameters().get("file").toString()));
         }
-        sources.register(new Source(name, file, topic.toString()));
+    }
+
+    static String topicFor(String file) {
+        return Path.of(file).getFileName().toString();
+    }
+
+    /** The sources: every route created from this template, with its parameters. */
+    private List<Source> instances() {
+        List<Source> found = new ArrayList<>();
+        for (RouteDefinition route : ((ModelCamelContext) getContext()).getRouteDefinitions()) {
+            Map<String, Object> params = route.getTemplateParameters();
+            if (route.isCreatedFromTemplate() && params != null
+                    && route.getInput().getEndpointUri().startsWith("direct:source-")) {
+                String file = String.valueOf(params.get("file"));
+                Object topic = params.get("topic");
+                found.add(new Source(String.valueOf(params.get("name")), file,
+                        topic == null || topic.toString().isBlank() ? topicFor(file) : topic.toString()));
+            }
+        }
+        return found;
     }
 }

@@ -10,14 +10,14 @@ public class PublishRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        onException(Exception.class)
-                .maximumRedeliveries(3)
-                .redeliveryDelay(2000)
-                .handled(true)
-                .bean("runPublication", "publishFailed");
-
         from("seda:publish")
                 .routeId("publish")
+                .onException(Exception.class)
+                    .maximumRedeliveries(3)
+                    .redeliveryDelay(2000)
+                    .handled(true)
+                    .bean("runPublication", "publishFailed")
+                .end()
                 .choice()
                     .when(method("runPublication", "isComplete"))
                         .bean("runPublication", "publish")
