@@ -11,8 +11,7 @@ import dev.couponpipeline.routes.SourceIngest;
 import dev.couponpipeline.run.RunCoordinator;
 import dev.couponpipeline.source.SourceRegistry;
 import dev.couponpipeline.source.TopicSetup;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,14 +44,9 @@ public class PipelineConfiguration {
         return CodePattern.compile(pattern, maxLineBytes);
     }
 
-    /** Camel's Prometheus support serves the registry bound under this name on /observe/metrics. */
-    @BindToRegistry(value = "metricsRegistry", lazy = true)
-    public PrometheusMeterRegistry metricsRegistry() {
-        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    }
-
+    /** Our meters go to the registry camel-micrometer-prometheus serves on /observe/metrics. */
     @BindToRegistry(value = "pipelineMetrics", lazy = true)
-    public PipelineMetrics pipelineMetrics(@BeanInject("metricsRegistry") PrometheusMeterRegistry registry,
+    public PipelineMetrics pipelineMetrics(@BeanInject("metricsRegistry") MeterRegistry registry,
             @BeanInject("clock") Clock clock) {
         return new PipelineMetrics(registry, clock);
     }
