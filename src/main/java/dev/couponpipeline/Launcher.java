@@ -5,7 +5,10 @@ import dev.couponpipeline.infra.Infrastructure;
 import dev.couponpipeline.infra.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.camel.main.Main;
@@ -30,55 +33,63 @@ public final class Launcher {
 
     /** Runs the command and returns the process exit code. */
     public static int launch(String[] args) throws Exception {
-        return launch(args, Map.of());
+        return launch(args, Map.of(), System.out, System.err, main -> { });
     }
 
-    /** As {@link #launch(String[])}, with extra Camel override properties (tests use this). */
-    public static int launch(String[] args, Map<String, String> extraOverrides) throws Exception {
+    /**
+     * As {@link #launch(String[])}, with settings that override every other source, the streams for the
+     * summary and errors, and a callback that receives the Camel {@link Main} before it runs (to stop it).
+     */
+    public static int launch(String[] args, Map<String, String> overrides, PrintStream out, PrintStream err,
+            Consumer<Main> beforeRun) throws Exception {
         if (args.length > 0 && args[0].equals("generate")) {
-            return generate(args);
+            return generate(args, out, err);
         }
         boolean once = false;
         for (String a : args) {
             if (a.equals("--once")) {
                 once = true;
             } else if (a.equals("--help") || a.equals("-h")) {
-                System.out.println(USAGE);
+                out.println(USAGE);
                 return 0;
             } else {
-                System.err.println("coupon-pipeline: unknown argument '" + a + "'\n" + USAGE);
+                err.println("coupon-pipeline: unknown argument '" + a + "'\n" + USAGE);
                 return 2;
             }
         }
-        Settings settings = Settings.load();
+        Map<String, String> all = new LinkedHashMap<>(overrides);
+        if (once) {
+            OnceMode.overrides().forEach(all::putIfAbsent);
+        }
+        Settings settings = Settings.load(all);
         try {
             prepareSampleData(settings);
         } catch (IOException | RuntimeException e) {
-            System.err.println("coupon-pipeline: cannot write sample data: " + e.getMessage());
+            err.println("coupon-pipeline: cannot write sample data: " + e.getMessage());
             return 1;
         }
         Infrastructure infra;
         try {
             infra = Infrastructure.start(settings);
         } catch (IOException | RuntimeException e) {
-            System.err.println("coupon-pipeline: cannot start the embedded infrastructure: " + e);
+            err.println("coupon-pipeline: cannot start the embedded infrastructure: " + e);
             return 1;
         }
         try (infra) {
             Main main = new Main(CouponPipeline.class);
             main.setPropertyPlaceholderLocations(settings.camelLocations());
+            all.forEach(main::addOverrideProperty);
             infra.overrides().forEach(main::addOverrideProperty);
-            extraOverrides.forEach(main::addOverrideProperty);
             OnceMode onceMode = null;
             if (once) {
-                onceMode = new OnceMode(main);
-                OnceMode.overrides().forEach(main::addOverrideProperty);
+                onceMode = new OnceMode(main, out, err);
                 main.addMainListener(onceMode);
             }
+            beforeRun.accept(main);
             try {
                 main.run();
             } catch (Exception e) {
-                System.err.println("coupon-pipeline: " + rootMessage(e));
+                err.println("coupon-pipeline: " + rootMessage(e));
                 LOG.debug("start-up failed", e);
                 return 1;
             }
@@ -106,32 +117,32 @@ public final class Launcher {
         SampleGenerator.generate(dir, scale, 1);
     }
 
-    private static int generate(String[] args) throws IOException {
-        Path out = null;
+    private static int generate(String[] args, PrintStream out, PrintStream err) throws IOException {
+        Path outDir = null;
         double scale = 1;
         long seed = 1;
         for (int i = 1; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--out" -> out = Path.of(required(value, "--out"));
+                case "--out" -> outDir = Path.of(required(value, "--out"));
                 case "--scale" -> scale = Double.parseDouble(required(value, "--scale"));
                 case "--seed" -> seed = Long.parseLong(required(value, "--seed"));
                 default -> {
-                    System.err.println("coupon-pipeline generate: unknown argument '" + args[i] + "'\n" + USAGE);
+                    err.println("coupon-pipeline generate: unknown argument '" + args[i] + "'\n" + USAGE);
                     return 2;
                 }
             }
             i++;
         }
-        if (out == null) {
-            System.err.println("coupon-pipeline generate: --out DIR is required\n" + USAGE);
+        if (outDir == null) {
+            err.println("coupon-pipeline generate: --out DIR is required\n" + USAGE);
             return 2;
         }
         long t0 = System.nanoTime();
-        for (Path p : SampleGenerator.generate(out, scale, seed)) {
-            System.out.println(p + " " + Files.size(p) + " bytes");
+        for (Path p : SampleGenerator.generate(outDir, scale, seed)) {
+            out.println(p + " " + Files.size(p) + " bytes");
         }
-        System.out.printf("generated scale %s in %.1f s%n", scale, (System.nanoTime() - t0) / 1e9);
+        out.printf("generated scale %s in %.1f s%n", scale, (System.nanoTime() - t0) / 1e9);
         return 0;
     }
 

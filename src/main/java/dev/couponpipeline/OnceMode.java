@@ -2,6 +2,7 @@ package dev.couponpipeline;
 
 import dev.couponpipeline.run.RunCoordinator;
 import dev.couponpipeline.run.RunResult;
+import java.io.PrintStream;
 import java.util.Map;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -14,10 +15,14 @@ import org.apache.camel.main.MainListenerSupport;
 final class OnceMode extends MainListenerSupport {
 
     private final Main main;
+    private final PrintStream out;
+    private final PrintStream err;
     private volatile int exitCode = 1;
 
-    OnceMode(Main main) {
+    OnceMode(Main main, PrintStream out, PrintStream err) {
         this.main = main;
+        this.out = out;
+        this.err = err;
     }
 
     /** No schedule and no start-up run; the HTTP server takes any free port so it never collides. */
@@ -38,13 +43,13 @@ final class OnceMode extends MainListenerSupport {
                         .requestBodyAndHeader("direct:start-run", null, "couponTrigger", "once", String.class);
                 RunResult result = coordinator.resultOf(runId).get();
                 if (result.published()) {
-                    System.out.println(result.summary());
+                    out.println(result.summary());
                     exitCode = 0;
                 } else {
-                    System.err.println("coupon-pipeline: run " + result.runId() + " failed: " + result.failure());
+                    err.println("coupon-pipeline: run " + result.runId() + " failed: " + result.failure());
                 }
             } catch (Exception e) {
-                System.err.println("coupon-pipeline: " + Launcher.rootMessage(e));
+                err.println("coupon-pipeline: " + Launcher.rootMessage(e));
             } finally {
                 main.completed();
             }

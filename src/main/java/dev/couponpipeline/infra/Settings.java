@@ -21,6 +21,7 @@ public final class Settings {
     public static final String DEFAULTS = "coupon-defaults/application.properties";
 
     private final Properties files = new Properties();
+    private final Map<String, String> overrides = new java.util.HashMap<>();
     private final Map<String, String> env;
     private final Properties system;
     private final Path configFile;
@@ -31,9 +32,11 @@ public final class Settings {
         this.system = system;
     }
 
-    public static Settings load() {
-        String dir = System.getProperty("coupon.config-dir", System.getenv().getOrDefault("COUPON_CONFIG_DIR", "config"));
-        return load(Path.of(dir, "application.properties"), System.getenv(), System.getProperties());
+    public static Settings load(Map<String, String> overrides) {
+        String dir = overrides.getOrDefault("coupon.config-dir",
+                System.getProperty("coupon.config-dir", System.getenv().getOrDefault("COUPON_CONFIG_DIR", "config")));
+        return load(Path.of(dir, "application.properties"), System.getenv(), System.getProperties())
+                .withOverrides(overrides);
     }
 
     public static Settings load(Path configFile, Map<String, String> env, Properties system) {
@@ -58,8 +61,17 @@ public final class Settings {
         return "classpath:" + DEFAULTS + ",file:" + configFile + ";optional=true";
     }
 
+    /** Settings given by the caller (tests, --once): they win over everything else. */
+    public Settings withOverrides(Map<String, String> more) {
+        overrides.putAll(more);
+        return this;
+    }
+
     public String get(String key) {
-        String v = system.getProperty(key);
+        String v = overrides.get(key);
+        if (v == null) {
+            v = system.getProperty(key);
+        }
         if (v == null) {
             v = env.get(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
         }

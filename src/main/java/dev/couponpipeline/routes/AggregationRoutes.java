@@ -47,6 +47,7 @@ public class AggregationRoutes extends RouteBuilder {
                 + "&allowManualCommit=true"
                 + "&kafkaManualCommitFactory=#class:org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory"
                 + "&maxPollRecords={{coupon.kafka.max-poll-records}}"
+                + "&pollTimeoutMs=500"
                 + "&headerDeserializer=#couponHeaderDeserializer")
                 .routeId("aggregator")
                 .aggregate(header(RUN_ID), strategy)

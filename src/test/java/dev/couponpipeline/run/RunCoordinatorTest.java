@@ -1,0 +1,87 @@
+package dev.couponpipeline.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Proves runs never overlap and always end: published, failed by a source, or past their deadline. */
+class RunCoordinatorTest {
+
+    static final class MutableClock extends Clock {
+        Instant now = Instant.parse("2026-11-23T02:00:00Z");
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void should_refuse_a_second_run_while_one_is_in_flight() {
+        RunCoordinator c = new RunCoordinator(new MutableClock(), Duration.ofMinutes(5));
+        String first = c.tryStart("schedule");
+        assertNotNull(first);
+        assertNull(c.tryStart("http"));
+        c.finish(new RunResult(first, true, null, Map.of(), 1, 1, 8, Duration.ofSeconds(1)));
+        String second = c.tryStart("http");
+        assertNotNull(second);
+        assertTrue(second.compareTo(first) > 0, "run ids sort in time order");
+    }
+
+    @Test
+    void should_fail_the_run_and_cancel_its_sources_when_one_source_fails() throws Exception {
+        RunCoordinator c = new RunCoordinator(new MutableClock(), Duration.ofMinutes(5));
+        String run = c.tryStart("once");
+        CompletableFuture<RunResult> result = c.resultOf(run);
+        assertFalse(c.isCancelled(run));
+        c.sourceFailed(run, "source b: couponbase2.gz: truncated");
+        assertTrue(c.isCancelled(run));
+        assertFalse(result.get().published());
+        assertEquals("source b: couponbase2.gz: truncated", result.get().failure());
+        assertTrue(c.activeRunId().isEmpty());
+    }
+
+    @Test
+    void should_fail_a_run_the_aggregator_never_finishes() throws Exception {
+        MutableClock clock = new MutableClock();
+        RunCoordinator c = new RunCoordinator(clock, Duration.ofSeconds(30));
+        String run = c.tryStart("once");
+        c.sourcesSent(run);
+        clock.now = clock.now.plusSeconds(29);
+        c.checkDeadline();
+        assertTrue(c.activeRunId().isPresent());
+        clock.now = clock.now.plusSeconds(2);
+        c.checkDeadline();
+        assertTrue(c.activeRunId().isEmpty());
+        assertTrue(c.resultOf(run).get().failure().contains("did not complete"));
+    }
+
+    @Test
+    void should_report_a_run_once_even_when_both_source_and_aggregator_report_it() {
+        RunCoordinator c = new RunCoordinator(new MutableClock(), Duration.ofMinutes(5));
+        String run = c.tryStart("once");
+        c.sourceFailed(run, "first");
+        c.finish(RunResult.failed(run, "second", Duration.ZERO));
+        assertEquals("first", c.lastResult().orElseThrow().failure());
+    }
+}

@@ -1,0 +1,86 @@
+package dev.couponpipeline.source;
+
+import static dev.couponpipeline.source.GzipFixtures.gzip;
+import static dev.couponpipeline.source.GzipFixtures.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.couponpipeline.codes.CodePattern;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Proves a source file becomes exactly its codes, and that every kind of bad file fails with its name and reason. */
+class SourceReaderTest {
+
+    @TempDir
+    Path dir;
+
+    static List<String> codes(SourceReader reader) {
+        List<String> out = new ArrayList<>();
+        while (reader.hasNext()) {
+            out.addAll(Arrays.asList(new String(reader.next().value(), StandardCharsets.US_ASCII).split("\n")));
+        }
+        return out;
+    }
+
+    SourceReader open(Path file) {
+        return SourceReader.open(file, CodePattern.defaultPattern(), 1, 2, () -> false);
+    }
+
+    @Test
+    void should_read_every_code_of_a_multi_member_file_with_duplicates() {
+        Path f = write(dir.resolve("a.gz"), GzipFixtures.multiMember("HAPPYHRS\r\nSUPER100\n", "HAPPYHRS\n", "x,LASTCODE1"));
+        try (SourceReader r = open(f)) {
+            assertEquals(List.of("HAPPYHRS", "SUPER100", "HAPPYHRS", "LASTCODE1"), codes(r));
+            assertEquals(4, r.codes());
+            assertEquals(3, r.gzipMembers());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void should_name_the_file_and_reason_for_each_bad_input() throws Exception {
+        Path truncated = write(dir.resolve("truncated.gz"), Arrays.copyOf(gzip("HAPPYHRS\n".repeat(1000)), 40));
+        Path notGzip = write(dir.resolve("plain.gz"), "HAPPYHRS\n".getBytes(StandardCharsets.US_ASCII));
+        Path empty = write(dir.resolve("empty.gz"), new byte[0]);
+        Path longLine = write(dir.resolve("long.gz"), gzip(new byte[3 << 20]));
+        Path directory = Files.createDirectories(dir.resolve("adir.gz"));
+        assertFailure(dir.resolve("missing.gz"), "file not found");
+        assertFailure(truncated, "truncated");
+        assertFailure(notGzip, "not gzip");
+        assertFailure(empty, "empty");
+        assertFailure(longLine, "longer than 1048576 bytes");
+        assertFailure(directory, "is a directory");
+    }
+
+    private void assertFailure(Path file, String reason) {
+        SourceException e = assertThrows(SourceException.class, () -> {
+            try (SourceReader r = SourceReader.open(file, CodePattern.compile(CodePattern.DEFAULT, 1 << 20), 1, 100,
+                    () -> false)) {
+                codes(r);
+            }
+        });
+        assertTrue(e.getMessage().startsWith(file.toString() + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+    }
+
+    @Test
+    void should_stop_when_the_run_is_cancelled() {
+        Path f = write(dir.resolve("big.gz"), gzip("HAPPYHRS\n".repeat(200_000)));
+        AtomicBoolean cancelled = new AtomicBoolean();
+        SourceReader r = SourceReader.open(f, CodePattern.defaultPattern(), 1, 10, cancelled::get);
+        r.next();
+        cancelled.set(true);
+        SourceException e = assertThrows(SourceException.class, () -> codes(r));
+        assertTrue(e.getMessage().contains("cancelled"));
+    }
+}
