@@ -29,6 +29,7 @@ public final class PipelineMetrics {
     private final Map<String, Counter> recordsConsumed = new ConcurrentHashMap<>();
     private final Map<String, Counter> sourceFailures = new ConcurrentHashMap<>();
     private final Map<String, Progress> inFlight = new ConcurrentHashMap<>();
+    private final java.util.Set<String> gaugedSources = ConcurrentHashMap.newKeySet();
     private final AtomicLong tableCodes = new AtomicLong();
     private final AtomicLong tableBytes = new AtomicLong();
     private final AtomicLong validCodes = new AtomicLong();
@@ -58,8 +59,13 @@ public final class PipelineMetrics {
     }
 
     public void sourceOpened(String source, SourceReader reader) {
-        Progress p = new Progress(reader, clock.millis());
-        inFlight.put(source, p);
+        inFlight.put(source, new Progress(reader, clock.millis()));
+        if (gaugedSources.add(source)) {
+            registerSourceGauges(source);
+        }
+    }
+
+    private void registerSourceGauges(String source) {
         Gauge.builder("coupon.source.bytes.read", inFlight, m -> {
             Progress q = m.get(source);
             return q == null ? 0 : q.reader.compressedBytesRead();

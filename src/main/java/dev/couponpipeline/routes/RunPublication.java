@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What happens to a run the aggregator has closed: a complete run is published and only then are its Kafka
- * offsets committed; an incomplete one (failed, or stalled past the completion timeout) is reported and the
- * live set stays as it was.
+ * offsets committed; an incomplete one (a source failed, counts disagree, or it stalled past the completion
+ * timeout) is reported, its offsets are committed because no replay can complete it, and the live set stays.
  */
 public final class RunPublication {
 
@@ -41,6 +41,7 @@ public final class RunPublication {
                 run.table().size() == 0 ? 0 : run.table().bytes() / run.table().size());
         long valid = publisher.publish(run);
         run.commitOffsets();
+        coordinator.closedByAggregator(run.runId());
         RunResult result = new RunResult(run.runId(), true, null, run.codesPerSource(), valid, run.table().size(),
                 run.table().bytes(), duration(run));
         metrics.runEnded(result);
@@ -54,11 +55,17 @@ public final class RunPublication {
                 ? "stalled: no record for the run arrived within the completion timeout; " + run.incompleteReason()
                 : run.incompleteReason();
         RunResult result = RunResult.failed(run.runId(), reason, duration(run));
+        // the run can never be published, whatever a replay does: move the offsets past it
+        run.commitOffsets();
+        coordinator.closedByAggregator(run.runId());
         metrics.runEnded(result);
         coordinator.finish(result);
     }
 
-    /** The publish itself failed (after retries): the run fails; the previous live set stays. */
+    /**
+     * The publish itself failed (after retries): the run fails and the previous live set stays. Offsets are not
+     * committed, so the run is replayed from Kafka and published when the aggregator restarts.
+     */
     public void publishFailed(Exchange exchange) {
         RunState run = exchange.getMessage().getBody(RunState.class);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);

@@ -6,7 +6,6 @@ import static dev.couponpipeline.config.CouponHeaders.TRIGGER;
 
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -46,10 +45,9 @@ public class RunRoutes extends RouteBuilder {
                 .end()
                 .choice()
                     .when(exchangeProperty(SOURCE_FAILURE).isNull())
-                        .bean("runCoordinator", "sourcesSent(${header." + RUN_ID + "})")
+                        .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, true)")
                     .otherwise()
-                        .log(LoggingLevel.DEBUG, "Run ${header." + RUN_ID + "} stopped: ${exchangeProperty."
-                                + SOURCE_FAILURE + "}")
+                        .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, false)")
                 .end();
 
         from("timer:run-watchdog?period=5s")

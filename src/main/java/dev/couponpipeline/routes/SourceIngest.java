@@ -125,7 +125,11 @@ public final class SourceIngest {
             }
         }
         exchange.setProperty(CouponHeaders.SOURCE_FAILURE, "source " + source + ": " + reason);
-        coordinator.sourceFailed(runId, "source " + source + ": " + reason);
+        if (coordinator.isCancelled(runId)) {
+            LOG.info("Run {}: source {} stopped: {}", runId, source, reason);
+        } else {
+            coordinator.sourceFailed(runId, "source " + source + ": " + reason);
+        }
         metrics.sourceFailed(source);
         m.setBody(new byte[0]);
         m.setHeader(CouponHeaders.KIND, RecordKind.ABORT.wire());

@@ -24,6 +24,12 @@ public final class RunCoordinator {
     private final Duration deadlineAfterSources;
     private final RunIds ids = new RunIds();
     private final List<Consumer<RunResult>> listeners = new ArrayList<>();
+    private static final int RECENT = 1000;
+    /** Runs that have ended (bounded), so a run is reported once however many parts report it. */
+    private final java.util.LinkedHashSet<String> ended = new java.util.LinkedHashSet<>();
+    /** Runs started here (bounded), to tell them from runs the aggregator replays from Kafka. */
+    private final java.util.LinkedHashSet<String> started = new java.util.LinkedHashSet<>();
+    private final java.util.LinkedHashMap<String, CompletableFuture<String>> closed = new java.util.LinkedHashMap<>();
     private ActiveRun active;
     private RunResult last;
 
@@ -41,6 +47,10 @@ public final class RunCoordinator {
         }
         Instant now = clock.instant();
         active = new ActiveRun(ids.next(now), trigger, now);
+        started.add(active.runId);
+        if (started.size() > RECENT) {
+            started.remove(started.iterator().next());
+        }
         LOG.info("Run {} started (trigger: {})", active.runId, trigger);
         return active.runId;
     }
@@ -50,24 +60,31 @@ public final class RunCoordinator {
         return active == null ? Optional.empty() : Optional.of(active.runId);
     }
 
-    /** True while {@code runId} is in flight but has been told to stop (a source failed): readers stop early. */
+    /** True unless {@code runId} is in flight and not told to stop (a source failed): readers stop early. */
     public synchronized boolean isCancelled(String runId) {
         return active == null || !active.runId.equals(runId) || active.cancelled;
     }
 
     /** A source of the run failed: the run fails now and the other sources stop at their next record. */
     public void sourceFailed(String runId, String reason) {
-        synchronized (this) {
-            if (active != null && active.runId.equals(runId)) {
-                active.cancelled = true;
-            }
-        }
         finish(RunResult.failed(runId, reason, elapsed(runId)));
     }
 
-    /** All sources of the run have been sent; the aggregator now has until the deadline to publish it. */
-    public synchronized void sourcesSent(String runId) {
-        if (active != null && active.runId.equals(runId)) {
+    /**
+     * Every source route of the run has returned. When all were sent, the aggregator now has until the deadline
+     * to publish the run; when the run already failed, its slot is freed now, so the next run's records always
+     * follow this run's last record on every partition.
+     */
+    public synchronized void sourcesStopped(String runId, boolean allSent) {
+        if (active == null || !active.runId.equals(runId)) {
+            return;
+        }
+        active.sourcesStopped = true;
+        if (active.ended) {
+            active = null;
+            return;
+        }
+        if (allSent) {
             active.sourcesSentAt = clock.instant();
             LOG.info("Run {}: all sources sent in {} s; waiting for the aggregator", runId,
                     String.format(java.util.Locale.ROOT, "%.1f",
@@ -79,7 +96,7 @@ public final class RunCoordinator {
     public void checkDeadline() {
         String overdue = null;
         synchronized (this) {
-            if (active != null && active.sourcesSentAt != null
+            if (active != null && !active.ended && active.sourcesSentAt != null
                     && clock.instant().isAfter(active.sourcesSentAt.plus(deadlineAfterSources))) {
                 overdue = active.runId;
             }
@@ -90,26 +107,59 @@ public final class RunCoordinator {
         }
     }
 
-    /** Records how a run ended (from the aggregator or a failure) and frees the slot when it is the active run. */
+    /**
+     * Records how a run ended (from the aggregator or a failure), once. The slot is freed now, or for a failed
+     * run whose sources are still stopping, when they have stopped.
+     */
     public void finish(RunResult result) {
         List<Consumer<RunResult>> toNotify;
+        boolean startedHere;
         synchronized (this) {
-            boolean wasActive = active != null && active.runId.equals(result.runId());
-            if (!wasActive && last != null && last.runId().equals(result.runId())) {
+            if (ended.contains(result.runId())) {
                 return; // already ended (e.g. failed by a source, then reported again by the aggregator)
             }
+            remember(result.runId());
+            boolean wasActive = active != null && active.runId.equals(result.runId());
+            startedHere = wasActive || started.contains(result.runId());
             if (wasActive) {
-                active = null;
+                active.ended = true;
+                active.cancelled = true;
+                if (active.sourcesStopped || result.published()) {
+                    active = null;
+                }
             }
             last = result;
             toNotify = List.copyOf(listeners);
         }
         if (result.published()) {
             LOG.info(result.summary());
-        } else {
+        } else if (startedHere) {
             LOG.error(result.summary());
+        } else {
+            LOG.warn("{} (a run replayed from Kafka, not started by this process)", result.summary());
         }
         toNotify.forEach(l -> l.accept(result));
+    }
+
+    private void remember(String runId) {
+        ended.add(runId);
+        if (ended.size() > RECENT) {
+            ended.remove(ended.iterator().next());
+        }
+    }
+
+    /** The aggregator has closed {@code runId} (published it, or committed past it as failed). */
+    public void closedByAggregator(String runId) {
+        closedFuture(runId).complete(runId);
+    }
+
+    /** Completes when the aggregator has closed {@code runId}; {@code --once} waits for it before exiting. */
+    public synchronized CompletableFuture<String> closedFuture(String runId) {
+        CompletableFuture<String> f = closed.computeIfAbsent(runId, id -> new CompletableFuture<>());
+        if (closed.size() > RECENT) {
+            closed.remove(closed.keySet().iterator().next());
+        }
+        return f;
     }
 
     /** A future completed with the result of {@code runId}. */
@@ -153,6 +203,8 @@ public final class RunCoordinator {
         final Instant startedAt;
         Instant sourcesSentAt;
         boolean cancelled;
+        boolean ended;
+        boolean sourcesStopped;
 
         ActiveRun(String runId, String trigger, Instant startedAt) {
             this.runId = runId;

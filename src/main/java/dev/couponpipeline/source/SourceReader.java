@@ -95,6 +95,16 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
     }
 
     private void readChunk() {
+        try {
+            readOrFail();
+        } catch (SourceException e) {
+            // a failed reader stays failed: callers that drain it afterwards see the end, not the error again
+            finished = true;
+            throw e;
+        }
+    }
+
+    private void readOrFail() {
         if (cancelled.getAsBoolean()) {
             throw new SourceException(name, "cancelled: the run was stopped", null);
         }

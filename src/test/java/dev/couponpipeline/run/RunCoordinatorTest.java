@@ -58,6 +58,7 @@ class RunCoordinatorTest {
         assertTrue(c.isCancelled(run));
         assertFalse(result.get().published());
         assertEquals("source b: couponbase2.gz: truncated", result.get().failure());
+        c.sourcesStopped(run, false);
         assertTrue(c.activeRunId().isEmpty());
     }
 
@@ -66,7 +67,7 @@ class RunCoordinatorTest {
         MutableClock clock = new MutableClock();
         RunCoordinator c = new RunCoordinator(clock, Duration.ofSeconds(30));
         String run = c.tryStart("once");
-        c.sourcesSent(run);
+        c.sourcesStopped(run, true);
         clock.now = clock.now.plusSeconds(29);
         c.checkDeadline();
         assertTrue(c.activeRunId().isPresent());
@@ -74,6 +75,17 @@ class RunCoordinatorTest {
         c.checkDeadline();
         assertTrue(c.activeRunId().isEmpty());
         assertTrue(c.resultOf(run).get().failure().contains("did not complete"));
+    }
+
+    @Test
+    void should_hold_the_slot_of_a_failed_run_until_its_sources_have_stopped() throws Exception {
+        RunCoordinator c = new RunCoordinator(new MutableClock(), Duration.ofMinutes(5));
+        String run = c.tryStart("once");
+        c.sourceFailed(run, "source b: b.gz: not gzip data");
+        assertTrue(c.resultOf(run).isDone(), "the failure is reported at once");
+        assertNull(c.tryStart("http"), "but no run starts while the failed run's sources still write");
+        c.sourcesStopped(run, false);
+        assertNotNull(c.tryStart("http"));
     }
 
     @Test

@@ -1,0 +1,332 @@
+package dev.couponpipeline.e2e;
+
+import static dev.couponpipeline.source.GzipFixtures.gzip;
+import static dev.couponpipeline.source.GzipFixtures.multiMember;
+import static dev.couponpipeline.source.GzipFixtures.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.couponpipeline.e2e.PipelineHarness.Outcome;
+import dev.couponpipeline.e2e.PipelineHarness.Scenario;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves the whole pipeline (camel-main, a real KRaft broker, a real redis-server) publishes exactly the codes
+ * seen in at least two sources, replaces the set on the next run, and leaves the live set alone on bad input.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class PipelineEndToEndTest {
+
+    private static final String ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    private PipelineHarness harness;
+
+    @BeforeAll
+    void startInfrastructure(@TempDir Path root) throws Exception {
+        harness = new PipelineHarness(root);
+    }
+
+    @AfterAll
+    void stopInfrastructure() throws Exception {
+        harness.close();
+    }
+
+    /** Which sources hold each code; the expected valid set follows from it by counting, nothing else. */
+    static final class Assignment {
+        final Map<String, Set<Integer>> sourcesOf = new LinkedHashMap<>();
+
+        Set<String> valid() {
+            Set<String> v = new HashSet<>();
+            sourcesOf.forEach((code, s) -> {
+                if (s.size() >= 2) {
+                    v.add(code);
+                }
+            });
+            return v;
+        }
+
+        List<String> codesOf(int source) {
+            List<String> out = new ArrayList<>();
+            sourcesOf.forEach((code, s) -> {
+                if (s.contains(source)) {
+                    out.add(code);
+                }
+            });
+            return out;
+        }
+
+        static Assignment random(long seed, int codes, int sources) {
+            Random r = new Random(seed);
+            Assignment a = new Assignment();
+            while (a.sourcesOf.size() < codes) {
+                StringBuilder sb = new StringBuilder();
+                int len = 8 + r.nextInt(3);
+                for (int i = 0; i < len; i++) {
+                    sb.append(ALNUM.charAt(r.nextInt(ALNUM.length())));
+                }
+                Set<Integer> in = new HashSet<>();
+                for (int s = 0; s < sources; s++) {
+                    if (r.nextInt(3) == 0) {
+                        in.add(s);
+                    }
+                }
+                a.sourcesOf.put(sb.toString(), in);
+            }
+            return a;
+        }
+    }
+
+    /** Plain LF lines, one code each. */
+    static byte[] lines(List<String> codes) {
+        return gzip(String.join("\n", codes) + "\n");
+    }
+
+    @Test
+    void should_publish_codes_seen_in_two_sources() throws Exception {
+        Scenario s = harness.scenario("known-set", List.of("s1", "s2", "s3", "s4"));
+        Assignment a = Assignment.random(1, 3000, 3);
+        // case matters: these two differ only in case and each is in one source
+        a.sourcesOf.put("HappyHrs", Set.of(0));
+        a.sourcesOf.put("HAPPYHRS", Set.of(1));
+
+        // s1: CRLF lines, every code twice (in-file duplicates count once), split over three gzip members
+        List<String> c1 = a.codesOf(0);
+        StringBuilder t1 = new StringBuilder();
+        for (String c : c1) {
+            t1.append(c).append("\r\n");
+        }
+        for (String c : c1) {
+            t1.append(c).append("\r\n");
+        }
+        String text1 = t1.toString();
+        int third = text1.length() / 3;
+        // cut at line ends so no code is split across members by the test itself
+        int cut1 = text1.indexOf('\n', third) + 1;
+        int cut2 = text1.indexOf('\n', 2 * third) + 1;
+        write(s.file("s1"), multiMember(text1.substring(0, cut1), text1.substring(cut1, cut2), text1.substring(cut2)));
+
+        // s2: several codes a line, punctuation and underscores between them, plus runs that are not codes
+        List<String> c2 = a.codesOf(1);
+        StringBuilder t2 = new StringBuilder();
+        String[] seps = {",", ";", " ", "_", "|", "\u00e9"};
+        for (int i = 0; i < c2.size(); i++) {
+            t2.append(c2.get(i)).append(seps[i % seps.length]);
+            if (i % 5 == 4) {
+                t2.append("TOOLONGRUN1\tshort\n");
+            }
+        }
+        write(s.file("s2"), gzip(t2.toString().getBytes(StandardCharsets.ISO_8859_1)));
+
+        // s3: plain lines, no final newline
+        write(s.file("s3"), gzip(String.join("\n", a.codesOf(2))));
+        // s4: an empty (but intact) gzip file: a source with no codes
+        write(s.file("s4"), gzip(""));
+
+        Outcome o = s.runOnce();
+        assertEquals(0, o.exitCode(), o.err());
+        assertTrue(o.out().contains("published"), o.out());
+        Set<String> expected = a.valid();
+        assertTrue(expected.size() > 500, "the fixture has overlaps");
+        assertFalse(expected.contains("HAPPYHRS"));
+        assertEquals(expected, s.liveSet());
+        Map<String, String> meta = s.meta();
+        assertEquals(Integer.toString(expected.size()), meta.get("codes"));
+        assertEquals(Integer.toString(2 * c1.size()), meta.get("source.s1.codes"));
+        assertEquals(Integer.toString(c2.size()), meta.get("source.s2.codes"));
+        assertEquals("0", meta.get("source.s4.codes"));
+        assertEquals(Set.of(), s.stagingKeys());
+    }
+
+    @Test
+    void should_replace_the_set_on_the_next_run() throws Exception {
+        Scenario s = harness.scenario("replace", List.of("a", "b", "c"));
+        write(s.file("a"), lines(List.of("KEEPME001", "DROPME001", "ONLYINA01")));
+        write(s.file("b"), lines(List.of("KEEPME001", "DROPME001")));
+        write(s.file("c"), lines(List.of("NEWCODE01")));
+        Outcome first = s.runOnce();
+        assertEquals(0, first.exitCode(), first.err());
+        assertEquals(Set.of("KEEPME001", "DROPME001"), s.liveSet());
+        String firstRun = s.meta().get("runId");
+
+        write(s.file("b"), lines(List.of("KEEPME001", "NEWCODE01")));
+        Outcome second = s.runOnce();
+        assertEquals(0, second.exitCode(), second.err());
+        assertEquals(Set.of("KEEPME001", "NEWCODE01"), s.liveSet());
+        assertTrue(s.meta().get("runId").compareTo(firstRun) > 0);
+        assertEquals(Set.of(), s.stagingKeys());
+    }
+
+    @Test
+    void should_keep_the_live_set_when_a_source_is_bad() throws Exception {
+        Scenario s = harness.scenario("bad-input", List.of("a", "b", "c"));
+        write(s.file("a"), lines(List.of("GOODCODE1", "GOODCODE2")));
+        write(s.file("b"), lines(List.of("GOODCODE1", "GOODCODE3")));
+        write(s.file("c"), lines(List.of("GOODCODE2", "GOODCODE3")));
+        assertEquals(0, s.runOnce().exitCode());
+        Set<String> live = s.liveSet();
+        Map<String, String> meta = s.meta();
+        assertEquals(Set.of("GOODCODE1", "GOODCODE2", "GOODCODE3"), live);
+
+        byte[] good = Files.readAllBytes(s.file("b"));
+        Map<String, byte[]> broken = new LinkedHashMap<>();
+        broken.put("truncated", Arrays.copyOf(gzip("GOODCODE1\n".repeat(5000)), 60));
+        broken.put("not gzip", "GOODCODE1\nGOODCODE3\n".getBytes(StandardCharsets.US_ASCII));
+        broken.put("empty", new byte[0]);
+        broken.put("CRC32 mismatch", corruptCrc(gzip("GOODCODE1\nBADCODE99\n")));
+        broken.put("file not found", null);
+        for (Map.Entry<String, byte[]> b : broken.entrySet()) {
+            Files.deleteIfExists(s.file("b"));
+            if (b.getValue() != null) {
+                write(s.file("b"), b.getValue());
+            }
+            Outcome o = s.runOnce();
+            assertEquals(1, o.exitCode(), b.getKey() + ": " + o.out());
+            assertTrue(o.err().contains(s.file("b").toString()), b.getKey() + ": " + o.err());
+            assertTrue(o.err().contains(b.getKey()), b.getKey() + ": " + o.err());
+            assertEquals(live, s.liveSet(), b.getKey());
+            assertEquals(meta, s.meta(), b.getKey());
+            assertEquals(Set.of(), s.stagingKeys(), b.getKey());
+        }
+        write(s.file("b"), good);
+        assertEquals(0, s.runOnce().exitCode());
+        assertEquals(live, s.liveSet());
+    }
+
+    private static byte[] corruptCrc(byte[] gz) {
+        byte[] bad = gz.clone();
+        bad[bad.length - 8] ^= 0x01;
+        return bad;
+    }
+
+    @Test
+    void should_give_the_same_set_with_one_record_per_code() throws Exception {
+        Scenario s = harness.scenario("per-code", List.of("x", "y", "z"));
+        Assignment a = Assignment.random(2, 400, 3);
+        write(s.file("x"), lines(a.codesOf(0)));
+        write(s.file("y"), lines(a.codesOf(1)));
+        write(s.file("z"), lines(a.codesOf(2)));
+        s.settings.put("coupon.kafka.codes-per-record", "1");
+        Outcome o = s.runOnce();
+        assertEquals(0, o.exitCode(), o.err());
+        assertEquals(a.valid(), s.liveSet());
+    }
+
+    @Test
+    void should_publish_an_empty_valid_set_as_an_empty_set() throws Exception {
+        Scenario s = harness.scenario("empty-set", List.of("a", "b", "c"));
+        write(s.file("a"), lines(List.of("SHARED001")));
+        write(s.file("b"), lines(List.of("SHARED001")));
+        write(s.file("c"), lines(List.of("ALONE0003")));
+        assertEquals(0, s.runOnce().exitCode());
+        assertEquals(Set.of("SHARED001"), s.liveSet());
+
+        write(s.file("b"), lines(List.of("ALONE0002")));
+        Outcome o = s.runOnce();
+        assertEquals(0, o.exitCode(), o.err());
+        assertEquals(Set.of(), s.liveSet());
+        assertEquals("0", s.meta().get("codes"));
+        assertEquals(Set.of(), s.stagingKeys());
+    }
+
+    @Test
+    void should_answer_the_api_while_running_as_a_service() throws Exception {
+        Scenario s = harness.scenario("api", List.of("a", "b", "c"));
+        Assignment a = Assignment.random(3, 20_000, 3);
+        write(s.file("a"), lines(a.codesOf(0)));
+        write(s.file("b"), lines(a.codesOf(1)));
+        write(s.file("c"), lines(a.codesOf(2)));
+        int port = freePort();
+        AtomicReference<Main> main = new AtomicReference<>();
+        Thread service = s.startService(Map.of("coupon.http.port", Integer.toString(port),
+                "coupon.schedule.run-on-start", "true"), main::set);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        String base = "http://127.0.0.1:" + port;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            String meta = "";
+            while (System.nanoTime() < deadline && !meta.contains("\"codes\":" + a.valid().size())) {
+                try {
+                    meta = get(http, base + "/coupons").body();
+                } catch (java.io.IOException notYetListening) {
+                    meta = "";
+                }
+                Thread.sleep(200);
+            }
+            assertTrue(meta.contains("\"codes\":" + a.valid().size()), meta);
+            assertTrue(meta.contains("\"runId\":\"20"), meta);
+
+            String validCode = a.valid().iterator().next();
+            String invalidCode = a.sourcesOf.entrySet().stream().filter(e -> e.getValue().size() == 1)
+                    .findFirst().orElseThrow().getKey();
+            HttpResponse<String> yes = get(http, base + "/coupons/" + validCode);
+            assertEquals(200, yes.statusCode());
+            assertEquals("{\"code\":\"" + validCode + "\",\"valid\":true}", yes.body());
+            HttpResponse<String> no = get(http, base + "/coupons/" + invalidCode);
+            assertEquals("{\"code\":\"" + invalidCode + "\",\"valid\":false}", no.body());
+            HttpResponse<String> bad = get(http, base + "/coupons/ABC");
+            assertEquals(400, bad.statusCode());
+            assertTrue(bad.body().contains("\"error\""), bad.body());
+
+            HttpResponse<String> started = post(http, base + "/runs");
+            assertEquals(202, started.statusCode(), started.body());
+            HttpResponse<String> busy = post(http, base + "/runs");
+            assertEquals(409, busy.statusCode(), busy.body());
+
+            assertTrue(get(http, base + "/observe/health").body().contains("UP"));
+            String metrics = get(http, base + "/observe/metrics").body();
+            assertTrue(metrics.contains("coupon_runs_published_total"), "our meters are exported");
+            assertTrue(metrics.contains("coupon_codes_read_total{source=\"a\"}"), "per-source counts are exported");
+        } finally {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (main.get() == null && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            main.get().completed();
+            service.join(60_000);
+        }
+        assertFalse(service.isAlive());
+    }
+
+    private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(HttpClient http, String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+}
