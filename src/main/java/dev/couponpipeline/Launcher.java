@@ -75,12 +75,12 @@ public final class Launcher {
             err.println("coupon-pipeline: cannot start the embedded infrastructure: " + e);
             return 1;
         }
+        OnceMode onceMode = null;
         try (infra) {
             Main main = new Main(CouponPipeline.class);
             main.setPropertyPlaceholderLocations(settings.camelLocations());
             all.forEach(main::addOverrideProperty);
             infra.overrides().forEach(main::addOverrideProperty);
-            OnceMode onceMode = null;
             if (once) {
                 onceMode = new OnceMode(main, out, err);
                 main.addMainListener(onceMode);
@@ -93,11 +93,12 @@ public final class Launcher {
                 LOG.debug("start-up failed", e);
                 return 1;
             }
-            if (onceMode != null) {
-                return onceMode.exitCode();
+            if (onceMode == null) {
+                return main.getExitCode();
             }
-            return main.getExitCode();
         }
+        // last, after Camel and the embedded servers have stopped, so the outcome is the final line
+        return onceMode.report();
     }
 
     private static void prepareSampleData(Settings settings) throws IOException {

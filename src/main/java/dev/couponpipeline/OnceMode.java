@@ -21,6 +21,7 @@ final class OnceMode extends MainListenerSupport {
     private final PrintStream err;
     private static final int CLOSE_WAIT_SECONDS = 15;
     private volatile int exitCode = 1;
+    private volatile String message = "coupon-pipeline: the run did not finish";
 
     OnceMode(Main main, PrintStream out, PrintStream err) {
         this.main = main;
@@ -46,10 +47,10 @@ final class OnceMode extends MainListenerSupport {
                         .requestBodyAndHeader("direct:start-run", null, "couponTrigger", "once", String.class);
                 RunResult result = coordinator.resultOf(runId).get();
                 if (result.published()) {
-                    out.println(result.summary());
+                    message = result.summary();
                     exitCode = 0;
                 } else {
-                    err.println("coupon-pipeline: run " + result.runId() + " failed: " + result.failure());
+                    message = "coupon-pipeline: run " + result.runId() + " failed: " + result.failure();
                     // let the aggregator close the failed run too, so the next start does not replay it
                     try {
                         coordinator.closedFuture(runId).get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
@@ -58,7 +59,7 @@ final class OnceMode extends MainListenerSupport {
                     }
                 }
             } catch (Exception e) {
-                err.println("coupon-pipeline: " + Launcher.rootMessage(e));
+                message = "coupon-pipeline: " + Launcher.rootMessage(e);
             } finally {
                 main.completed();
             }
@@ -67,7 +68,9 @@ final class OnceMode extends MainListenerSupport {
         waiter.start();
     }
 
-    int exitCode() {
+    /** Prints the outcome: the summary on stdout, or the reason on stderr. Called after everything stopped. */
+    int report() {
+        (exitCode == 0 ? out : err).println(message);
         return exitCode;
     }
 }
