@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,22 @@ public final class TopicSetup {
         this.replicationFactor = (short) replicationFactor;
         this.retentionMs = retentionMs;
         this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /** A topic just created may not be known to every broker for a moment: retry for up to a minute. */
+    private static Map<String, TopicDescription> describeWhenVisible(Admin admin, List<String> topics)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     public void ensure(List<String> topics) throws InterruptedException {
@@ -63,8 +80,7 @@ public final class TopicSetup {
                     }
                 }
             }
-            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
-                    .get(60, TimeUnit.SECONDS);
+            Map<String, TopicDescription> described = describeWhenVisible(admin, topics);
             described.forEach((name, d) -> {
                 if (d.partitions().size() != partitions) {
                     LOG.warn("Topic {} has {} partition(s) but coupon.kafka.partitions is {}; codes are routed by "

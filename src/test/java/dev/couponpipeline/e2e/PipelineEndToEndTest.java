@@ -270,7 +270,8 @@ class PipelineEndToEndTest {
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             String meta = "";
-            while (System.nanoTime() < deadline && !meta.contains("\"codes\":" + a.valid().size())) {
+            while (System.nanoTime() < deadline && service.isAlive()
+                    && !meta.contains("\"codes\":" + a.valid().size())) {
                 try {
                     meta = get(http, base + "/coupons").body();
                 } catch (java.io.IOException notYetListening) {
@@ -307,7 +308,9 @@ class PipelineEndToEndTest {
             while (main.get() == null && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            main.get().completed();
+            if (main.get() != null) {
+                main.get().completed();
+            }
             service.join(60_000);
         }
         assertFalse(service.isAlive());
