@@ -42,17 +42,16 @@ public class IngestRoutes extends RouteBuilder {
                     .setProperty("couponSourceFile", constant("{{file}}"))
                     .doTry()
                         .bean("sourceIngest", "open")
-                        .split(method("sourceIngest", "records")).streaming().stopOnException()
-                            .to("kafka:{{topic}}")
-                        .end()
-                        .split(method("sourceIngest", "endRecords")).stopOnException()
-                            .to("kafka:{{topic}}")
-                        .end()
+                        // every record of the file, pipelined; returns once all are acknowledged
+                        .setBody(method("sourceIngest", "records"))
+                        .to("kafka:{{topic}}?recordMetadata=false&batchWithIndividualHeaders=true")
+                        .bean("sourceIngest", "checkRead")
+                        .setBody(method("sourceIngest", "endRecords"))
+                        .to("kafka:{{topic}}?recordMetadata=false&batchWithIndividualHeaders=true")
                         .bean("sourceIngest", "finished")
-                    .endDoTry()
                     .doCatch(Exception.class)
                         .bean("sourceIngest", "failed")
-                        .to("kafka:{{topic}}")
+                        .to("kafka:{{topic}}?recordMetadata=false&batchWithIndividualHeaders=true")
                     .end();
     }
 

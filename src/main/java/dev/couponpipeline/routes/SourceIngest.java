@@ -56,14 +56,22 @@ public final class SourceIngest {
         LOG.info("Run {}: reading source {} from {} ({} bytes)", runId, source, path, reader.fileSize());
     }
 
-    /** The records of the open source, pulled one at a time by a streaming splitter. */
+    /**
+     * The records of the open source, one message each, pulled by the Kafka producer as fast as it can send
+     * them (its buffer is the back-pressure). A read failure ends the iteration quietly, so records already in
+     * flight settle normally; {@link #checkRead} raises it once the send is over.
+     */
     public Iterator<Message> records(Exchange exchange) {
         SourceReader reader = exchange.getProperty(CouponHeaders.READER, SourceReader.class);
         String source = exchange.getMessage().getHeader(CouponHeaders.SOURCE, String.class);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
-                return reader.hasNext();
+                try {
+                    return reader.hasNext();
+                } catch (SourceException e) {
+                    return false; // the reader keeps the failure for checkRead
+                }
             }
 
             @Override
@@ -77,6 +85,14 @@ public final class SourceIngest {
                 return m;
             }
         };
+    }
+
+    /** Raises the failure that ended the read early, if any: the source then aborts instead of ending. */
+    public void checkRead(Exchange exchange) {
+        SourceException failure = exchange.getProperty(CouponHeaders.READER, SourceReader.class).failure();
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** One end-of-source record per partition, each carrying the number of codes sent to that partition. */

@@ -36,6 +36,7 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
     private final byte[] chunk = new byte[READ_BUFFER];
     private long bytesOut;
     private boolean finished;
+    private SourceException failure;
 
     private SourceReader(Path file, StrictGzipInputStream gzip, long fileSize, CodeExtractor extractor,
             RecordBatcher batcher, BooleanSupplier cancelled) {
@@ -100,6 +101,7 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
         } catch (SourceException e) {
             // a failed reader stays failed: callers that drain it afterwards see the end, not the error again
             finished = true;
+            failure = e;
             throw e;
         }
     }
@@ -125,6 +127,11 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
         } catch (IOException e) {
             throw new SourceException(name, "read failed after " + gzip.compressedPosition() + " bytes: " + e, e);
         }
+    }
+
+    /** The failure that ended reading early, or null. */
+    public SourceException failure() {
+        return failure;
     }
 
     /** Codes extracted so far (including in-file duplicates), per the batcher's count. */

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Full-scale benchmark of coupon-pipeline against its floor, measured in the same session.
+
+Generates the data set for a scale once (cached in bench/data), then for each of --runs rounds runs
+  1. the floor: the files gunzipped (JDK GZIPInputStream) and scanned, one thread per file (bench/Floor.java);
+  2. the pipeline: java -jar target/coupon-pipeline.jar --once on the embedded Kafka and Redis, fresh data dirs;
+and prints a table (wall, CPU, peak RSS, peak heap, table and broker bytes per code, codes/s, ratio to the
+floor of the same round) with medians. Usage, from the repository root:
+
+  python3 bench/run.py --scale 1 --runs 3              # the headline numbers (needs ~8 GB disk)
+  python3 bench/run.py --scale 0.05 --codes-per-record 1 --skip-floor   # the one-record-per-code shape
+  python3 bench/run.py --scale 1 --runs 1 --api-load   # plus wrk against GET /coupons/{code} during the run
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+JAR = os.path.join(ROOT, "target", "coupon-pipeline.jar")
+FILES = ["couponbase1.gz", "couponbase2.gz", "couponbase3.gz"]
+
+
+def run_measured(cmd, cwd, stdout_path, stderr_path, env=None):
+    """Runs cmd; returns wall seconds, CPU seconds (user+sys, children included) and peak RSS in MB."""
+    t0 = time.monotonic()
+    with open(stdout_path, "w") as out, open(stderr_path, "w") as err:
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=env)
+        _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    code = os.waitstatus_to_exitcode(status)
+    return {"exit": code, "wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024}
+
+
+def ensure_jar():
+    if not os.path.exists(JAR):
+        subprocess.run(["mvn", "-q", "-DskipTests", "package"], cwd=ROOT, check=True)
+
+
+def ensure_data(scale):
+    d = os.path.join(ROOT, "bench", "data", f"scale-{scale}")
+    if all(os.path.exists(os.path.join(d, f)) for f in FILES):
+        return d
+    os.makedirs(d, exist_ok=True)
+    print(f"generating scale {scale} into {d} (once; cached)", flush=True)
+    subprocess.run(["java", "-jar", JAR, "generate", "--out", d, "--scale", str(scale), "--seed", "1"],
+                   cwd=ROOT, check=True)
+    return d
+
+
+def du(path):
+    total = 0
+    for dirpath, _, names in os.walk(path):
+        for n in names:
+            try:
+                total += os.path.getsize(os.path.join(dirpath, n))
+            except OSError:
+                pass
+    return total
+
+
+def peak_heap_mb(gc_log):
+    peak = 0
+    with open(gc_log) as f:
+        for line in f:
+            m = re.search(r"(\d+)M->(\d+)M\((\d+)M\)", line)
+            if m:
+                peak = max(peak, int(m.group(1)))
+    return peak
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_floor(data, work):
+    r = run_measured(["java", "-Xmx1g", "-cp", JAR, os.path.join(ROOT, "bench", "Floor.java")]
+                     + [os.path.join(data, f) for f in FILES], ROOT,
+                     os.path.join(work, "floor.out"), os.path.join(work, "floor.err"))
+    text = open(os.path.join(work, "floor.out")).read()
+    m = re.search(r"floor: (\d+) codes", text)
+    r["codes"] = int(m.group(1)) if m else 0
+    return r
+
+
+def run_pipeline(data, work, args, api_port=None):
+    kafka_dir = os.path.join(work, "kafka")
+    shutil.rmtree(kafka_dir, ignore_errors=True)
+    shutil.rmtree(os.path.join(work, "redis"), ignore_errors=True)
+    gc_log = os.path.join(work, "gc.log")
+    cmd = ["java", f"-Xmx{args.xmx}", f"-Xlog:gc:file={gc_log}"] + args.jvm_opt + [
+        f"-Dcoupon.input-dir={data}",
+        f"-Dcoupon.kafka.embedded-dir={kafka_dir}",
+        f"-Dcoupon.redis.embedded-dir={os.path.join(work, 'redis')}",
+        "-Dcoupon.sample.generate-if-empty=false",
+        f"-Dcoupon.kafka.codes-per-record={args.codes_per_record}",
+    ] + [f"-D{p}" for p in args.prop] + ["-jar", JAR, "--once"]
+    r = run_measured(cmd, ROOT, os.path.join(work, "pipeline.out"), os.path.join(work, "pipeline.err"))
+    out = open(os.path.join(work, "pipeline.out")).read()
+    err = open(os.path.join(work, "pipeline.err")).read()
+    r["summary"] = out.strip() or err.strip().splitlines()[-1]
+    r["codes"] = sum(int(n) for n in re.findall(r"=(\d+) codes", out))
+    m = re.search(r"(\d+) valid codes \(of (\d+) distinct\) in ([\d.]+) s", out)
+    r["valid"], r["distinct"], r["run_s"] = (int(m.group(1)), int(m.group(2)), float(m.group(3))) if m else (0, 0, 0)
+    m = re.search(r"table (\d+) bytes", err)
+    r["table_b_per_code"] = int(m.group(1)) / r["distinct"] if m and r["distinct"] else 0
+    topic_bytes = sum(du(os.path.join(kafka_dir, d)) for d in os.listdir(kafka_dir)
+                      if d.startswith("couponbase")) if os.path.isdir(kafka_dir) else 0
+    r["broker_b_per_code"] = topic_bytes / r["codes"] if r["codes"] else 0
+    r["heap_mb"] = peak_heap_mb(gc_log) if os.path.exists(gc_log) else 0
+    shutil.rmtree(kafka_dir, ignore_errors=True)
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", default="1")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--xmx", default="6g")
+    ap.add_argument("--codes-per-record", default="10000")
+    ap.add_argument("--skip-floor", action="store_true")
+    ap.add_argument("--jvm-opt", action="append", default=[], help="extra JVM option for the pipeline")
+    ap.add_argument("--prop", action="append", default=[], help="extra key=value setting for the pipeline")
+    args = ap.parse_args()
+
+    ensure_jar()
+    data = ensure_data(args.scale)
+    out_root = os.path.join(ROOT, "bench", "out")
+    os.makedirs(out_root, exist_ok=True)
+    rows = []
+    for i in range(1, args.runs + 1):
+        work = os.path.join(out_root, f"run-{i}")
+        os.makedirs(work, exist_ok=True)
+        floor = None if args.skip_floor else run_floor(data, work)
+        pipe = run_pipeline(data, work, args)
+        rows.append({"floor": floor, "pipeline": pipe})
+        f = f"floor {floor['wall']:.1f} s wall {floor['cpu']:.1f} s CPU; " if floor else ""
+        print(f"round {i}: {f}pipeline {pipe['wall']:.1f} s wall {pipe['cpu']:.1f} s CPU, exit {pipe['exit']}: "
+              f"{pipe['summary']}", flush=True)
+
+    def med(values):
+        values = [v for v in values if v is not None]
+        return statistics.median(values) if values else float("nan")
+
+    print()
+    print(f"scale {args.scale}, {args.runs} round(s), -Xmx{args.xmx}, codes-per-record {args.codes_per_record}, "
+          f"{os.cpu_count()} cores")
+    header = ["round", "floor wall s", "floor CPU s", "pipe wall s", "pipe CPU s", "ratio", "RSS MB", "heap MB",
+              "table B/code", "broker B/code", "codes/s (M)", "valid"]
+    print(" | ".join(header))
+    for i, r in enumerate(rows, 1):
+        p, fl = r["pipeline"], r["floor"]
+        ratio = p["wall"] / fl["wall"] if fl else None
+        r["ratio"] = ratio
+        print(" | ".join([str(i),
+                          f"{fl['wall']:.1f}" if fl else "-", f"{fl['cpu']:.1f}" if fl else "-",
+                          f"{p['wall']:.1f}", f"{p['cpu']:.1f}", f"{ratio:.2f}" if ratio else "-",
+                          f"{p['rss_mb']:.0f}", f"{p['heap_mb']}", f"{p['table_b_per_code']:.1f}",
+                          f"{p['broker_b_per_code']:.1f}", f"{p['codes'] / p['wall'] / 1e6:.2f}",
+                          str(p["valid"])]))
+    ps = [r["pipeline"] for r in rows]
+    fls = [r["floor"] for r in rows if r["floor"]]
+    print(" | ".join(["median",
+                      f"{med([f['wall'] for f in fls]):.1f}" if fls else "-",
+                      f"{med([f['cpu'] for f in fls]):.1f}" if fls else "-",
+                      f"{med([p['wall'] for p in ps]):.1f}", f"{med([p['cpu'] for p in ps]):.1f}",
+                      f"{med([r['ratio'] for r in rows]):.2f}" if fls else "-",
+                      f"{med([p['rss_mb'] for p in ps]):.0f}", f"{med([p['heap_mb'] for p in ps])}",
+                      f"{med([p['table_b_per_code'] for p in ps]):.1f}",
+                      f"{med([p['broker_b_per_code'] for p in ps]):.1f}",
+                      f"{med([p['codes'] / p['wall'] / 1e6 for p in ps]):.2f}", "-"]))
+    with open(os.path.join(out_root, "results.json"), "a") as f:
+        f.write(json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "args": vars(args), "rows": rows}) + "\n")
+    return 0 if all(r["pipeline"]["exit"] == 0 for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
