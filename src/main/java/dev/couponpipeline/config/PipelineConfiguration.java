@@ -102,9 +102,10 @@ public class PipelineConfiguration {
     public CodeTableAggregationStrategy codeTableStrategy(@BeanInject("sources") SourceRegistry sources,
             @PropertyInject("coupon.min-sources") int minSources,
             @PropertyInject("coupon.aggregator.expected-codes") long expectedCodes,
+            @PropertyInject("coupon.aggregator.insert-threads") int insertThreads,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics,
             @BeanInject("clock") Clock clock) {
-        return new CodeTableAggregationStrategy(sources, minSources, expectedCodes, metrics, clock);
+        return new CodeTableAggregationStrategy(sources, minSources, expectedCodes, insertThreads, metrics, clock);
     }
 
     @BindToRegistry(value = "runPublication", lazy = true)

@@ -5,10 +5,12 @@ import dev.couponpipeline.metrics.PipelineMetrics;
 import dev.couponpipeline.run.RecordKind;
 import dev.couponpipeline.run.RunState;
 import dev.couponpipeline.source.SourceRegistry;
+import dev.couponpipeline.table.CodeTable;
 import java.time.Clock;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Predicate;
+import org.apache.camel.Service;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
@@ -17,7 +19,9 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
  * Folds a run's Kafka records into its {@link RunState} (code → bitmask of sources). One aggregation group per
  * run id; the state is the aggregated exchange's body, so nothing outlives the run.
  */
-public final class CodeTableAggregationStrategy implements AggregationStrategy {
+public final class CodeTableAggregationStrategy implements AggregationStrategy, Service {
+
+    private static final int GAUGE_EVERY = 200;
 
     private final SourceRegistry sources;
     private final int minSources;
@@ -25,8 +29,17 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy {
     private final PipelineMetrics metrics;
     private final Clock clock;
 
+    private final CodeTable.Helper helper;
+
     public CodeTableAggregationStrategy(SourceRegistry sources, int minSources, long expectedCodes,
             PipelineMetrics metrics, Clock clock) {
+        this(sources, minSources, expectedCodes, 1, metrics, clock);
+    }
+
+    /** {@code insertThreads} 2 gives each run's table a helper thread; 1 inserts on the consumer thread only. */
+    public CodeTableAggregationStrategy(SourceRegistry sources, int minSources, long expectedCodes, int insertThreads,
+            PipelineMetrics metrics, Clock clock) {
+        this.helper = insertThreads > 1 ? new CodeTable.Helper() : null;
         this.sources = sources;
         this.minSources = minSources;
         this.expectedCodes = expectedCodes;
@@ -39,7 +52,7 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy {
         Message in = newExchange.getMessage();
         if (oldExchange == null) {
             RunState state = new RunState(in.getHeader(CouponHeaders.RUN_ID, String.class), sources.ids(),
-                    minSources, expectedCodes, clock.instant());
+                    minSources, expectedCodes, helper, clock.instant());
             fold(state, in);
             in.setBody(state);
             return newExchange;
@@ -65,7 +78,11 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy {
             case ABORT -> state.acceptAbort(source, in.getHeader(CouponHeaders.REASON, String.class));
         }
         metrics.recordConsumed(source);
-        metrics.table(state.table().size(), state.table().bytes());
+        if (kind != RecordKind.DATA || ++state.recordsSinceGauge >= GAUGE_EVERY) {
+            // reading the table waits for the helper thread, so the gauges are refreshed every so often only
+            state.recordsSinceGauge = 0;
+            metrics.table(state.table().size(), state.table().bytes());
+        }
         KafkaManualCommit commit = in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
         if (commit != null) {
             state.rememberCommit(in.getHeader(KafkaConstants.TOPIC, String.class) + "-" + partitionOf(in),
@@ -76,6 +93,19 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy {
     private static int partitionOf(Message in) {
         Integer p = in.getHeader(KafkaConstants.PARTITION, Integer.class);
         return p == null ? 0 : p;
+    }
+
+    @Override
+    public void start() {
+        // the helper thread starts with the first record
+    }
+
+    /** The aggregator stops: the helper thread goes with it. */
+    @Override
+    public void stop() {
+        if (helper != null) {
+            helper.close();
+        }
     }
 
     /** Completion predicate: the run is complete, or has failed and can be closed now. */

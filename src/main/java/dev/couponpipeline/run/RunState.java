@@ -24,12 +24,20 @@ public final class RunState {
     private final Map<String, Runnable> commits = new LinkedHashMap<>();
     private final Instant startedAt;
     private String failure;
+    /** Records folded since the table gauges were last refreshed (the aggregator's bookkeeping). */
+    public int recordsSinceGauge;
 
     public RunState(String runId, List<String> sources, int minSources, long expectedCodes, Instant startedAt) {
+        this(runId, sources, minSources, expectedCodes, null, startedAt);
+    }
+
+    /** With a helper, the table inserts each record's codes on two threads. */
+    public RunState(String runId, List<String> sources, int minSources, long expectedCodes, CodeTable.Helper helper,
+            Instant startedAt) {
         this.runId = runId;
         this.sources = List.copyOf(sources);
         this.minSources = minSources;
-        this.table = new CodeTable(sources.size(), expectedCodes);
+        this.table = new CodeTable(sources.size(), expectedCodes, helper);
         this.progress = new SourceProgress[sources.size()];
         for (int i = 0; i < progress.length; i++) {
             progress[i] = new SourceProgress();
@@ -48,18 +56,7 @@ public final class RunState {
             fail("source " + source + " sent codes after its end-of-source record on partition " + partition);
             return;
         }
-        int codes = 0;
-        int start = 0;
-        for (int i = 0; i <= value.length; i++) {
-            if (i == value.length || value[i] == '\n') {
-                if (i > start) {
-                    table.add(value, start, i - start, bit);
-                    codes++;
-                }
-                start = i + 1;
-            }
-        }
-        p.received(partition, codes);
+        p.received(partition, table.addRecord(value, bit));
     }
 
     /** Records the end of {@code source} on one partition, with the number of codes the producer sent there. */

@@ -88,6 +88,33 @@ class CodeTableTest {
     }
 
     @Test
+    void should_agree_with_a_hashmap_reference_when_records_are_inserted_on_two_threads() {
+        Random r = new Random(12);
+        String[] pool = new String[200_000];
+        for (int i = 0; i < pool.length; i++) {
+            pool[i] = randomCode(r, 8 + r.nextInt(3), ALNUM);
+        }
+        Map<String, Long> reference = new HashMap<>();
+        try (CodeTable.Helper helper = new CodeTable.Helper()) {
+            CodeTable table = new CodeTable(3, 0, helper);
+            for (int record = 0; record < 120; record++) {
+                int source = r.nextInt(3);
+                StringBuilder value = new StringBuilder();
+                int codes = 1 + r.nextInt(20_000);
+                for (int c = 0; c < codes; c++) {
+                    String code = c % 997 == 0 ? "NOT-PACKED-" + r.nextInt(50) : pool[r.nextInt(pool.length)];
+                    value.append(code).append('\n');
+                    reference.merge(code, 1L << source, (x, y) -> x | y);
+                }
+                value.setLength(value.length() - 1);
+                assertEquals(codes, table.addRecord(value.toString().getBytes(StandardCharsets.ISO_8859_1), source));
+            }
+            assertEquals(reference.size(), table.size());
+            assertEquals(reference, contents(table, 1));
+        }
+    }
+
+    @Test
     void should_stay_within_16_bytes_per_code_at_any_size() {
         Random r = new Random(3);
         CodeTable table = new CodeTable(3);
