@@ -93,15 +93,14 @@ def run_floor(data, work):
     return r
 
 
-def run_pipeline(data, work, args, api_port=None):
+def run_pipeline(data, work, args, redis_dir, api_port=None):
     kafka_dir = os.path.join(work, "kafka")
     shutil.rmtree(kafka_dir, ignore_errors=True)
-    shutil.rmtree(os.path.join(work, "redis"), ignore_errors=True)
     gc_log = os.path.join(work, "gc.log")
     cmd = ["java", f"-Xmx{args.xmx}", f"-Xlog:gc:file={gc_log}"] + args.jvm_opt + [
         f"-Dcoupon.input-dir={data}",
         f"-Dcoupon.kafka.embedded-dir={kafka_dir}",
-        f"-Dcoupon.redis.embedded-dir={os.path.join(work, 'redis')}",
+        f"-Dcoupon.redis.embedded-dir={redis_dir}",
         "-Dcoupon.sample.generate-if-empty=false",
         f"-Dcoupon.kafka.codes-per-record={args.codes_per_record}",
     ] + [f"-D{p}" for p in args.prop] + ["-jar", JAR, "--once"]
@@ -191,11 +190,15 @@ def main():
         api_load(data, work, args)
         return 0
     rows = []
+    # Redis keeps its data across rounds, as in production: round 1 is a first run ever (the table grows),
+    # later rounds size the table from the previous run's count, as every daily run after the first does.
+    redis_dir = os.path.join(out_root, "redis")
+    shutil.rmtree(redis_dir, ignore_errors=True)
     for i in range(1, args.runs + 1):
         work = os.path.join(out_root, f"run-{i}")
         os.makedirs(work, exist_ok=True)
         floor = None if args.skip_floor else run_floor(data, work)
-        pipe = run_pipeline(data, work, args)
+        pipe = run_pipeline(data, work, args, redis_dir)
         rows.append({"floor": floor, "pipeline": pipe})
         f = f"floor {floor['wall']:.1f} s wall {floor['cpu']:.1f} s CPU; " if floor else ""
         print(f"round {i}: {f}pipeline {pipe['wall']:.1f} s wall {pipe['cpu']:.1f} s CPU, exit {pipe['exit']}: "

@@ -2,7 +2,9 @@ package dev.couponpipeline.config;
 
 import dev.couponpipeline.codes.CodePattern;
 import dev.couponpipeline.metrics.PipelineMetrics;
+import dev.couponpipeline.redis.LiveSetInfo;
 import dev.couponpipeline.redis.LiveSetKeys;
+import dev.couponpipeline.run.TableSizing;
 import dev.couponpipeline.redis.ValidSetPublisher;
 import dev.couponpipeline.routes.CodeTableAggregationStrategy;
 import dev.couponpipeline.routes.CouponApi;
@@ -19,6 +21,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.BeanInject;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
@@ -60,11 +63,18 @@ public class PipelineConfiguration {
     @BindToRegistry(value = "couponRedisTemplate", lazy = true)
     public StringRedisTemplate couponRedisTemplate(@PropertyInject("coupon.redis.host") String host,
             @PropertyInject("coupon.redis.port") int port,
-            @PropertyInject("coupon.redis.timeout-ms") long timeoutMs) {
+            @PropertyInject("coupon.redis.timeout-ms") long timeoutMs,
+            @PropertyInject("coupon.redis.pool-size") int poolSize) {
+        // the API checks codes concurrently: one pooled connection per concurrent request, without waiting
+        GenericObjectPoolConfig<Object> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(poolSize);
+        pool.setMaxIdle(poolSize);
+        pool.setMinIdle(Math.min(8, poolSize));
         JedisClientConfiguration client = JedisClientConfiguration.builder()
                 .connectTimeout(Duration.ofMillis(timeoutMs))
                 .readTimeout(Duration.ofMillis(timeoutMs))
                 .usePooling()
+                .poolConfig(pool)
                 .build();
         JedisConnectionFactory factory = new JedisConnectionFactory(new RedisStandaloneConfiguration(host, port), client);
         factory.afterPropertiesSet();
@@ -103,9 +113,18 @@ public class PipelineConfiguration {
             @PropertyInject("coupon.min-sources") int minSources,
             @PropertyInject("coupon.aggregator.expected-codes") long expectedCodes,
             @PropertyInject("coupon.aggregator.insert-threads") int insertThreads,
+            @BeanInject("liveSetInfo") LiveSetInfo liveSet,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics,
             @BeanInject("clock") Clock clock) {
-        return new CodeTableAggregationStrategy(sources, minSources, expectedCodes, insertThreads, metrics, clock);
+        TableSizing sizing = new TableSizing(expectedCodes, liveSet::lastDistinctCodes, Runtime.getRuntime().maxMemory());
+        return new CodeTableAggregationStrategy(sources, minSources, sizing::expectedCodes, insertThreads, metrics,
+                clock);
+    }
+
+    @BindToRegistry(value = "liveSetInfo", lazy = true)
+    public LiveSetInfo liveSetInfo(@BeanInject("couponRedisTemplate") StringRedisTemplate redis,
+            @BeanInject("liveSetKeys") LiveSetKeys keys) {
+        return new LiveSetInfo(redis, keys);
     }
 
     @BindToRegistry(value = "runPublication", lazy = true)

@@ -25,7 +25,7 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
 
     private final SourceRegistry sources;
     private final int minSources;
-    private final long expectedCodes;
+    private final java.util.function.LongSupplier expectedCodes;
     private final PipelineMetrics metrics;
     private final Clock clock;
 
@@ -33,12 +33,12 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
 
     public CodeTableAggregationStrategy(SourceRegistry sources, int minSources, long expectedCodes,
             PipelineMetrics metrics, Clock clock) {
-        this(sources, minSources, expectedCodes, 1, metrics, clock);
+        this(sources, minSources, () -> expectedCodes, 1, metrics, clock);
     }
 
     /** {@code insertThreads} 2 gives each run's table a helper thread; 1 inserts on the consumer thread only. */
-    public CodeTableAggregationStrategy(SourceRegistry sources, int minSources, long expectedCodes, int insertThreads,
-            PipelineMetrics metrics, Clock clock) {
+    public CodeTableAggregationStrategy(SourceRegistry sources, int minSources,
+            java.util.function.LongSupplier expectedCodes, int insertThreads, PipelineMetrics metrics, Clock clock) {
         this.helper = insertThreads > 1 ? new CodeTable.Helper() : null;
         this.sources = sources;
         this.minSources = minSources;
@@ -52,7 +52,7 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
         Message in = newExchange.getMessage();
         if (oldExchange == null) {
             RunState state = new RunState(in.getHeader(CouponHeaders.RUN_ID, String.class), sources.ids(),
-                    minSources, expectedCodes, helper, clock.instant());
+                    minSources, expectedCodes.getAsLong(), helper, clock.instant());
             fold(state, in);
             in.setBody(state);
             return newExchange;
