@@ -30,6 +30,8 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
     private final Clock clock;
 
     private final CodeTable.Helper helper;
+    /** Records folded since the table gauges were refreshed; only the consumer thread aggregates. */
+    private int recordsSinceGauge;
 
     public CodeTableAggregationStrategy(SourceRegistry sources, int minSources, long expectedCodes,
             PipelineMetrics metrics, Clock clock) {
@@ -78,9 +80,9 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
             case ABORT -> state.acceptAbort(source, in.getHeader(CouponHeaders.REASON, String.class));
         }
         metrics.recordConsumed(source);
-        if (kind != RecordKind.DATA || ++state.recordsSinceGauge >= GAUGE_EVERY) {
+        if (kind != RecordKind.DATA || ++recordsSinceGauge >= GAUGE_EVERY) {
             // reading the table waits for the helper thread, so the gauges are refreshed every so often only
-            state.recordsSinceGauge = 0;
+            recordsSinceGauge = 0;
             metrics.table(state.table().size(), state.table().bytes());
         }
         KafkaManualCommit commit = in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);

@@ -24,8 +24,6 @@ public final class RunState {
     private final Map<String, Runnable> commits = new LinkedHashMap<>();
     private final Instant startedAt;
     private String failure;
-    /** Records folded since the table gauges were last refreshed (the aggregator's bookkeeping). */
-    public int recordsSinceGauge;
 
     public RunState(String runId, List<String> sources, int minSources, long expectedCodes, Instant startedAt) {
         this(runId, sources, minSources, expectedCodes, null, startedAt);

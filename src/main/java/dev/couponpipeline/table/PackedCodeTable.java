@@ -42,31 +42,9 @@ final class PackedCodeTable {
         return v;
     }
 
-    /** Adds the source bits to the code's mask (inserting it if new); returns the code's mask afterwards. */
-    int add(long packed, int sourceBits) {
-        long h = mix(packed);
-        int seg = (int) (h >>> (64 - SEGMENT_BITS));
-        long[] t = slots[seg];
-        long key = packed << 4;
-        int i = (int) (((h & 0xffffffffL) * t.length) >>> 32);
-        while (true) {
-            long s = t[i];
-            if (s == 0) {
-                t[i] = key | sourceBits;
-                if (++sizes[seg] > limits[seg]) {
-                    grow(seg);
-                }
-                return sourceBits;
-            }
-            if ((s & ~0xfL) == key) {
-                long merged = s | sourceBits;
-                t[i] = merged;
-                return (int) (merged & 0xf);
-            }
-            if (++i == t.length) {
-                i = 0;
-            }
-        }
+    /** Adds the source bits to the code's mask, inserting the code if it is new. */
+    void add(long packed, int sourceBits) {
+        addHashed(packed, mix(packed), sourceBits);
     }
 
     /**
