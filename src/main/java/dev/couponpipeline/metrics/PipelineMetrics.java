@@ -92,7 +92,7 @@ public final class PipelineMetrics {
                 .register(registry)).increment();
     }
 
-    public void sourceFinished(String source, SourceReader reader) {
+    public void sourceFinished(String source) {
         inFlight.remove(source);
     }
 

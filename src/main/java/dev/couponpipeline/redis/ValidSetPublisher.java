@@ -87,6 +87,7 @@ public final class ValidSetPublisher {
         List<byte[]> batch = new ArrayList<>(saddBatch);
         List<byte[][]> commands = new ArrayList<>(pipelineCommands);
         long[] count = new long[1];
+        boolean[] first = {true};
         run.table().forEachValid(run.minSources(), (code, len, mask) -> {
             batch.add(Arrays.copyOf(code, len));
             count[0]++;
@@ -94,18 +95,19 @@ public final class ValidSetPublisher {
                 commands.add(batch.toArray(new byte[0][]));
                 batch.clear();
                 if (commands.size() == pipelineCommands) {
-                    send(stagingKey, commands);
+                    send(stagingKey, commands, first[0]);
+                    first[0] = false;
                 }
             }
         });
         if (!batch.isEmpty()) {
             commands.add(batch.toArray(new byte[0][]));
         }
-        send(stagingKey, commands);
+        send(stagingKey, commands, first[0]);
         return count[0];
     }
 
-    private void send(byte[] stagingKey, List<byte[][]> commands) {
+    private void send(byte[] stagingKey, List<byte[][]> commands, boolean first) {
         if (commands.isEmpty()) {
             return;
         }
@@ -115,8 +117,10 @@ public final class ValidSetPublisher {
             for (byte[][] members : toSend) {
                 connection.setCommands().sAdd(stagingKey, members);
             }
-            // a crash between here and the swap leaves no key behind for longer than a day
-            connection.keyCommands().expire(stagingKey, 86_400);
+            if (first) {
+                // a crash between here and the swap leaves no key behind for longer than a day
+                connection.keyCommands().expire(stagingKey, 86_400);
+            }
             return null;
         });
     }

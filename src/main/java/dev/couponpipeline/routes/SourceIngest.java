@@ -116,7 +116,7 @@ public final class SourceIngest {
     public void finished(Exchange exchange) throws Exception {
         SourceReader reader = exchange.getProperty(CouponHeaders.READER, SourceReader.class);
         reader.close();
-        metrics.sourceFinished(exchange.getMessage().getHeader(CouponHeaders.SOURCE, String.class), reader);
+        metrics.sourceFinished(exchange.getMessage().getHeader(CouponHeaders.SOURCE, String.class));
         LOG.info("Run {}: source {} sent {} codes ({} decompressed bytes, {} gzip member(s))",
                 exchange.getMessage().getHeader(CouponHeaders.RUN_ID), exchange.getMessage().getHeader(CouponHeaders.SOURCE),
                 reader.codes(), reader.decompressedBytes(), reader.gzipMembers());

@@ -41,8 +41,8 @@ public final class RunCoordinator {
     /** Starts a run and returns its id, or null when a run is already in flight (the trigger is skipped). */
     public synchronized String tryStart(String trigger) {
         if (active != null) {
-            LOG.warn("Trigger '{}' skipped: run {} is still in flight (started {} s ago)", trigger, active.runId,
-                    Duration.between(active.startedAt, clock.instant()).toSeconds());
+            LOG.warn("Trigger '{}' skipped: run {} (trigger '{}') is still in flight (started {} s ago)", trigger,
+                    active.runId, active.trigger, Duration.between(active.startedAt, clock.instant()).toSeconds());
             return null;
         }
         Instant now = clock.instant();

@@ -1,7 +1,6 @@
 package dev.couponpipeline.run;
 
 import dev.couponpipeline.table.CodeTable;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -167,10 +166,6 @@ public final class RunState {
 
     public Instant startedAt() {
         return startedAt;
-    }
-
-    public Duration age(Instant now) {
-        return Duration.between(startedAt, now);
     }
 
     /** Codes received from each source (including in-file duplicates), in source order. */

@@ -26,7 +26,6 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
 
     private static final int READ_BUFFER = 256 * 1024;
 
-    private final Path file;
     private final String name;
     private final long fileSize;
     private final StrictGzipInputStream gzip;
@@ -40,7 +39,6 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
 
     private SourceReader(Path file, StrictGzipInputStream gzip, long fileSize, CodeExtractor extractor,
             RecordBatcher batcher, BooleanSupplier cancelled) {
-        this.file = file;
         this.name = file.toString();
         this.gzip = gzip;
         this.fileSize = fileSize;
@@ -162,14 +160,6 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
 
     public int gzipMembers() {
         return gzip.members();
-    }
-
-    public boolean isFinished() {
-        return finished && !batcher.hasReady();
-    }
-
-    public Path file() {
-        return file;
     }
 
     @Override
