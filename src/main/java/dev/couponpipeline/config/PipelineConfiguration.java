@@ -11,6 +11,7 @@ import dev.couponpipeline.routes.CouponApi;
 import dev.couponpipeline.routes.RunPublication;
 import dev.couponpipeline.routes.SourceIngest;
 import dev.couponpipeline.run.RunCoordinator;
+import dev.couponpipeline.run.RunSequencer;
 import dev.couponpipeline.source.SourceRegistry;
 import dev.couponpipeline.source.TopicSetup;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -113,12 +114,19 @@ public class PipelineConfiguration {
             @PropertyInject("coupon.min-sources") int minSources,
             @PropertyInject("coupon.aggregator.expected-codes") long expectedCodes,
             @PropertyInject("coupon.aggregator.insert-threads") int insertThreads,
+            @PropertyInject("coupon.kafka.partitions") int partitions,
             @BeanInject("liveSetInfo") LiveSetInfo liveSet,
+            @BeanInject("runSequencer") RunSequencer sequencer,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics,
             @BeanInject("clock") Clock clock) {
         TableSizing sizing = new TableSizing(expectedCodes, liveSet::lastDistinctCodes, Runtime.getRuntime().maxMemory());
-        return new CodeTableAggregationStrategy(sources, minSources, sizing::expectedCodes, insertThreads, metrics,
-                clock);
+        return new CodeTableAggregationStrategy(sources, minSources, sizing::expectedCodes, partitions,
+                insertThreads, sequencer, metrics, clock);
+    }
+
+    @BindToRegistry(value = "runSequencer", lazy = true)
+    public RunSequencer runSequencer() {
+        return new RunSequencer();
     }
 
     @BindToRegistry(value = "liveSetInfo", lazy = true)

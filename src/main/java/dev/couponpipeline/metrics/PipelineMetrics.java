@@ -37,13 +37,15 @@ public final class PipelineMetrics {
     private final AtomicLong lastRunMillis = new AtomicLong();
     private final Counter runsPublished;
     private final Counter runsFailed;
+    private final Counter publishRetries;
+    private final AtomicLong openRuns = new AtomicLong();
     private final Timer runDuration;
 
     public PipelineMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
         Gauge.builder("coupon.table.codes", tableCodes, AtomicLong::get)
-                .description("Distinct codes in the table of the run being aggregated (or the last one)").register(registry);
+                .description("Codes in the tables of the runs being aggregated (0 between runs)").register(registry);
         Gauge.builder("coupon.table.bytes", tableBytes, AtomicLong::get)
                 .description("Heap bytes of that table").baseUnit("bytes").register(registry);
         Gauge.builder("coupon.valid.codes", validCodes, AtomicLong::get)
@@ -54,6 +56,11 @@ public final class PipelineMetrics {
                 .description("Duration of the last run").baseUnit("seconds").register(registry);
         runsPublished = Counter.builder("coupon.runs.published").description("Runs published").register(registry);
         runsFailed = Counter.builder("coupon.runs.failed").description("Runs failed (never published)").register(registry);
+        publishRetries = Counter.builder("coupon.publish.retries")
+                .description("Publish attempts that failed and were retried (Redis down or slow)").register(registry);
+        Gauge.builder("coupon.aggregator.open.runs", openRuns, AtomicLong::get)
+                .description("Runs the aggregator holds a table for (1 while a run is in flight, 0 between runs)")
+                .register(registry);
         runDuration = Timer.builder("coupon.run.duration").description("Run duration, trigger to swap")
                 .register(registry);
     }
@@ -105,6 +112,18 @@ public final class PipelineMetrics {
     public void table(long codes, long bytes) {
         tableCodes.set(codes);
         tableBytes.set(bytes);
+    }
+
+    public void publishRetried() {
+        publishRetries.increment();
+    }
+
+    /** The aggregator holds tables for {@code runs} runs; with none, the table gauges drop to zero. */
+    public void openRuns(int runs) {
+        openRuns.set(runs);
+        if (runs == 0) {
+            table(0, 0);
+        }
     }
 
     public void runEnded(RunResult result) {

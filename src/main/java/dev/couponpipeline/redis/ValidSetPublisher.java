@@ -56,7 +56,18 @@ public final class ValidSetPublisher {
         this.clock = clock;
     }
 
-    /** Writes and swaps in the run's valid set; returns the number of valid codes published. */
+    /** Redis already holds a run newer than the one being published: nothing changes, and that is final. */
+    public static final class NewerRunLiveException extends RuntimeException {
+        public NewerRunLiveException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Writes and swaps in the run's valid set; returns the number of valid codes published. Publishing the run
+     * that is already live again (a replay after a crash between swap and offset commit) swaps in an identical
+     * set. Throws {@link NewerRunLiveException} when a newer run is live.
+     */
     public long publish(RunState run) {
         String staging = keys.staging(run.runId());
         byte[] stagingKey = staging.getBytes(StandardCharsets.UTF_8);
@@ -73,9 +84,10 @@ public final class ValidSetPublisher {
             Long swapped = redis.execute(swap,
                     List.of(keys.live(), staging, keys.meta(), keys.trash(run.runId())), args.toArray());
             if (swapped == null || swapped == 0L) {
-                throw new IllegalStateException("run " + run.runId() + " not published: Redis already holds a "
-                        + "newer run (" + redis.opsForHash().get(keys.meta(), "runId") + ")");
+                throw new NewerRunLiveException("run " + run.runId() + " not published: Redis already holds the "
+                        + "newer run " + redis.opsForHash().get(keys.meta(), "runId"));
             }
+            removeStagingKeysOlderThan(run.runId());
             return valid;
         } catch (RuntimeException e) {
             cleanUp(staging);
@@ -88,7 +100,7 @@ public final class ValidSetPublisher {
         List<byte[][]> commands = new ArrayList<>(pipelineCommands);
         long[] count = new long[1];
         boolean[] first = {true};
-        run.table().forEachValid(run.minSources(), (code, len, mask) -> {
+        run.forEachValid((code, len, mask) -> {
             batch.add(Arrays.copyOf(code, len));
             count[0]++;
             if (batch.size() == saddBatch) {
@@ -129,7 +141,7 @@ public final class ValidSetPublisher {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("runId", run.runId());
         meta.put("codes", Long.toString(valid));
-        meta.put("distinctCodes", Long.toString(run.table().size()));
+        meta.put("distinctCodes", Long.toString(run.distinctCodes()));
         meta.put("sources", String.join(",", run.sources()));
         run.codesPerSource().forEach((s, n) -> meta.put("source." + s + ".codes", Long.toString(n)));
         meta.put("publishedAt", clock.instant().toString());
@@ -145,17 +157,40 @@ public final class ValidSetPublisher {
         }
     }
 
-    /** Removes staging keys left by runs that crashed mid-publish; returns how many were removed. */
+    /**
+     * Removes staging keys that no publish can still use: those of runs older than the live one (the swap refuses
+     * them). A staging key of the live run or a newer one may belong to a publish in flight (another instance, or
+     * a replay) and is left to it; the one-day expiry is the last resort. Returns how many were removed.
+     */
     public int removeStaleStagingKeys() {
+        Object live = redis.opsForHash().get(keys.meta(), "runId");
+        return live == null ? 0 : removeStagingKeysOlderThan(live.toString());
+    }
+
+    private int removeStagingKeysOlderThan(String runId) {
+        String prefix = keys.staging("");
         List<String> stale = new ArrayList<>();
-        redis.execute((RedisConnection connection) -> {
-            ScanOptions options = ScanOptions.scanOptions().match(keys.stagingPattern()).count(1000).build();
-            try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
-                cursor.forEachRemaining(k -> stale.add(new String(k, StandardCharsets.UTF_8)));
-            }
-            return null;
-        });
-        stale.forEach(redis::unlink);
+        try {
+            redis.execute((RedisConnection connection) -> {
+                ScanOptions options = ScanOptions.scanOptions().match(keys.stagingPattern()).count(1000).build();
+                try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
+                    cursor.forEachRemaining(k -> {
+                        String key = new String(k, StandardCharsets.UTF_8);
+                        if (key.substring(prefix.length()).compareTo(runId) < 0) {
+                            stale.add(key);
+                        }
+                    });
+                }
+                return null;
+            });
+            stale.forEach(redis::unlink);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not remove stale staging keys (they expire within a day): {}", e.toString());
+            return 0;
+        }
+        if (!stale.isEmpty()) {
+            LOG.info("Removed {} stale staging key(s) of runs older than {}: {}", stale.size(), runId, stale);
+        }
         return stale.size();
     }
 }

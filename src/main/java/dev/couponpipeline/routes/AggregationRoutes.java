@@ -1,18 +1,28 @@
 package dev.couponpipeline.routes;
 
 import static dev.couponpipeline.config.CouponHeaders.RUN_ID;
+import static dev.couponpipeline.config.CouponHeaders.SOURCE;
+
+import dev.couponpipeline.run.RunSequencer;
 
 import dev.couponpipeline.source.Source;
 import dev.couponpipeline.source.SourceRegistry;
 import dev.couponpipeline.source.TopicSetup;
 import org.apache.camel.BeanInject;
+import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.processor.aggregate.AggregateController;
+import org.apache.camel.processor.aggregate.DefaultAggregateController;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.processor.aggregate.ClosedCorrelationKeyException;
 
 /**
  * The long-running aggregator: one consumer group on every source topic, one aggregation group per run. Offsets
- * are committed by hand, and only after the run they belong to has been published, so a crash replays the run.
+ * are committed by hand, and only after the run they belong to has been published (or has failed for good), so a
+ * crash replays the run. Each record first passes the {@link RunSequencer}, which closes runs that it proves
+ * can never complete and rebuilds partitions that Kafka rewinds.
  */
 public class AggregationRoutes extends RouteBuilder {
 
@@ -24,6 +34,11 @@ public class AggregationRoutes extends RouteBuilder {
 
     @BeanInject("codeTableStrategy")
     CodeTableAggregationStrategy strategy;
+
+    @BeanInject("runSequencer")
+    RunSequencer sequencer;
+
+    private final AggregateController controller = new DefaultAggregateController();
 
     @Override
     public void configure() throws Exception {
@@ -50,11 +65,23 @@ public class AggregationRoutes extends RouteBuilder {
                 + "&pollTimeoutMs=500"
                 + "&headerDeserializer=#couponHeaderDeserializer")
                 .routeId("aggregator")
+                .process(this::sequence)
                 .aggregate(header(RUN_ID), strategy)
+                    .aggregateController(controller)
                     .completionPredicate(strategy.runFinished())
                     .completionTimeout("{{coupon.aggregator.completion-timeout-ms}}")
                     .closeCorrelationKeyOnCompletion(10_000)
                     .ignoreInvalidCorrelationKeys()
                     .to("seda:publish?waitForTaskToComplete=Never");
+    }
+
+    /** Closes the runs this record proves dead (superseded, or rewound inside their records) before it counts. */
+    private void sequence(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Integer partition = in.getHeader(KafkaConstants.PARTITION, Integer.class);
+        for (String dead : sequencer.onRecord(in.getHeader(RUN_ID, String.class), in.getHeader(SOURCE, String.class),
+                partition == null ? 0 : partition, CodeTableAggregationStrategy.offsetOf(in))) {
+            controller.forceCompletionOfGroup(dead);
+        }
     }
 }

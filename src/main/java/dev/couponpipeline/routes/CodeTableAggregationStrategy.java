@@ -3,6 +3,7 @@ package dev.couponpipeline.routes;
 import dev.couponpipeline.config.CouponHeaders;
 import dev.couponpipeline.metrics.PipelineMetrics;
 import dev.couponpipeline.run.RecordKind;
+import dev.couponpipeline.run.RunSequencer;
 import dev.couponpipeline.run.RunState;
 import dev.couponpipeline.source.SourceRegistry;
 import dev.couponpipeline.table.CodeTable;
@@ -30,18 +31,28 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
     private final Clock clock;
 
     private final CodeTable.Helper helper;
+    private final RunSequencer sequencer;
+    private final int expectedPartitions;
     /** Records folded since the table gauges were refreshed; only the consumer thread aggregates. */
     private int recordsSinceGauge;
 
     public CodeTableAggregationStrategy(SourceRegistry sources, int minSources, long expectedCodes,
             PipelineMetrics metrics, Clock clock) {
-        this(sources, minSources, () -> expectedCodes, 1, metrics, clock);
+        this(sources, minSources, () -> expectedCodes, 1, 1, new RunSequencer(), metrics, clock);
     }
 
-    /** {@code insertThreads} 2 gives each run's table a helper thread; 1 inserts on the consumer thread only. */
+    /**
+     * {@code insertThreads} 2 gives the tables a helper thread; 1 inserts on the consumer thread only. A run's
+     * tables are presized for {@code expectedCodes} over {@code expectedPartitions}, unless another run is still
+     * open (after a crash, a replayed run and a new one): then they grow as needed, so two presized tables never
+     * share the heap.
+     */
     public CodeTableAggregationStrategy(SourceRegistry sources, int minSources,
-            java.util.function.LongSupplier expectedCodes, int insertThreads, PipelineMetrics metrics, Clock clock) {
+            java.util.function.LongSupplier expectedCodes, int expectedPartitions, int insertThreads,
+            RunSequencer sequencer, PipelineMetrics metrics, Clock clock) {
         this.helper = insertThreads > 1 ? new CodeTable.Helper() : null;
+        this.sequencer = sequencer;
+        this.expectedPartitions = expectedPartitions;
         this.sources = sources;
         this.minSources = minSources;
         this.expectedCodes = expectedCodes;
@@ -53,8 +64,11 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
         Message in = newExchange.getMessage();
         if (oldExchange == null) {
+            long expected = sequencer.openRuns() == 0 ? expectedCodes.getAsLong() : 0;
             RunState state = new RunState(in.getHeader(CouponHeaders.RUN_ID, String.class), sources.ids(),
-                    minSources, expectedCodes.getAsLong(), helper, clock.instant());
+                    minSources, expected, expectedPartitions, helper, clock.instant());
+            sequencer.opened(state);
+            metrics.openRuns(sequencer.openRuns());
             fold(state, in);
             in.setBody(state);
             return newExchange;
@@ -73,8 +87,8 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
             return;
         }
         switch (kind) {
-            case DATA -> state.acceptData(source, partitionOf(in), in.getBody(byte[].class));
-            case END -> state.acceptEnd(source, in.getHeader(CouponHeaders.PARTITION, Integer.class),
+            case DATA -> state.acceptData(source, partitionOf(in), offsetOf(in), in.getBody(byte[].class));
+            case END -> state.acceptEnd(source, in.getHeader(CouponHeaders.PARTITION, Integer.class), offsetOf(in),
                     in.getHeader(CouponHeaders.PARTITIONS, Integer.class),
                     in.getHeader(CouponHeaders.CODES, Long.class));
             case ABORT -> state.acceptAbort(source, in.getHeader(CouponHeaders.REASON, String.class));
@@ -83,7 +97,7 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
         if (kind != RecordKind.DATA || ++recordsSinceGauge >= GAUGE_EVERY) {
             // reading the table waits for the helper thread, so the gauges are refreshed every so often only
             recordsSinceGauge = 0;
-            metrics.table(state.table().size(), state.table().bytes());
+            metrics.table(state.tableSize(), state.tableBytes());
         }
         KafkaManualCommit commit = in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
         if (commit != null) {
@@ -95,6 +109,21 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
     private static int partitionOf(Message in) {
         Integer p = in.getHeader(KafkaConstants.PARTITION, Integer.class);
         return p == null ? 0 : p;
+    }
+
+    static long offsetOf(Message in) {
+        Long o = in.getHeader(KafkaConstants.OFFSET, Long.class);
+        return o == null ? -1 : o;
+    }
+
+    /** The run is closed (complete, failed, timed out or forced): it no longer counts as open. */
+    @Override
+    public void onCompletion(Exchange exchange) {
+        RunState state = exchange.getMessage().getBody(RunState.class);
+        if (state != null) {
+            sequencer.closed(state.runId());
+            metrics.openRuns(sequencer.openRuns());
+        }
     }
 
     @Override

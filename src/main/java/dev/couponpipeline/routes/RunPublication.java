@@ -36,14 +36,25 @@ public final class RunPublication {
 
     public void publish(Exchange exchange) {
         RunState run = exchange.getMessage().getBody(RunState.class);
+        long distinct = run.distinctCodes();
         LOG.info("Run {} complete: {} distinct codes, table {} bytes ({} B/code); publishing", run.runId(),
-                run.table().size(), run.table().bytes(),
-                run.table().size() == 0 ? 0 : run.table().bytes() / run.table().size());
-        long valid = publisher.publish(run);
+                distinct, run.tableBytes(), distinct == 0 ? 0 : run.tableBytes() / distinct);
+        long valid;
+        try {
+            valid = publisher.publish(run);
+        } catch (ValidSetPublisher.NewerRunLiveException e) {
+            // a replayed run that a newer one already replaced: final, so the offsets move past it
+            run.commitOffsets();
+            coordinator.closedByAggregator(run.runId());
+            RunResult result = RunResult.failed(run.runId(), e.getMessage(), duration(run));
+            metrics.runEnded(result);
+            coordinator.finish(result);
+            return;
+        }
         run.commitOffsets();
         coordinator.closedByAggregator(run.runId());
-        RunResult result = new RunResult(run.runId(), true, null, run.codesPerSource(), valid, run.table().size(),
-                run.table().bytes(), duration(run));
+        RunResult result = new RunResult(run.runId(), true, null, run.codesPerSource(), valid, distinct,
+                run.tableBytes(), duration(run));
         metrics.runEnded(result);
         coordinator.finish(result);
     }

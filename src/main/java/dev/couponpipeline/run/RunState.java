@@ -1,6 +1,7 @@
 package dev.couponpipeline.run;
 
 import dev.couponpipeline.table.CodeTable;
+import dev.couponpipeline.table.CodeVisitor;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,32 +10,46 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the aggregator knows about one run: the code table and, per source and partition, how many codes
- * arrived versus how many the producer says it sent. A run is complete only when every source has ended every
- * partition and every count agrees, so a lost record fails the run instead of silently dropping a code.
+ * Everything the aggregator knows about one run: one code table per partition number (every source routes a code
+ * to the same partition number, so the tables are disjoint) and, per source and partition, how many codes arrived
+ * versus how many the producer says it sent. A run is complete only when every source has ended every partition
+ * and every count agrees, so a lost record fails the run instead of silently dropping a code.
+ *
+ * <p>It also remembers which Kafka offsets each source-partition's records had, so that when Kafka rewinds a
+ * partition (a rebalance makes the consumer start again from the last committed offset) the run can forget what
+ * that partition contributed and take its records again, instead of counting them twice.
  */
 public final class RunState {
 
     private final String runId;
     private final List<String> sources;
     private final int minSources;
-    private final CodeTable table;
+    private final long expectedCodes;
+    private final int expectedPartitions;
+    private final CodeTable.Helper helper;
+    private CodeTable[] tables = new CodeTable[0];
     private final SourceProgress[] progress;
     private final Map<String, Runnable> commits = new LinkedHashMap<>();
     private final Instant startedAt;
     private String failure;
+    private boolean released;
 
     public RunState(String runId, List<String> sources, int minSources, long expectedCodes, Instant startedAt) {
-        this(runId, sources, minSources, expectedCodes, null, startedAt);
+        this(runId, sources, minSources, expectedCodes, 1, null, startedAt);
     }
 
-    /** With a helper, the table inserts each record's codes on two threads. */
-    public RunState(String runId, List<String> sources, int minSources, long expectedCodes, CodeTable.Helper helper,
-            Instant startedAt) {
+    /**
+     * {@code expectedCodes} over {@code expectedPartitions} presizes each partition's table; with a helper, the
+     * tables insert each record's codes on two threads.
+     */
+    public RunState(String runId, List<String> sources, int minSources, long expectedCodes, int expectedPartitions,
+            CodeTable.Helper helper, Instant startedAt) {
         this.runId = runId;
         this.sources = List.copyOf(sources);
         this.minSources = minSources;
-        this.table = new CodeTable(sources.size(), expectedCodes, helper);
+        this.expectedCodes = expectedCodes;
+        this.expectedPartitions = Math.max(1, expectedPartitions);
+        this.helper = helper;
         this.progress = new SourceProgress[sources.size()];
         for (int i = 0; i < progress.length; i++) {
             progress[i] = new SourceProgress();
@@ -42,10 +57,15 @@ public final class RunState {
         this.startedAt = startedAt;
     }
 
-    /** Adds the codes of one data record from {@code source}. */
+    /** Adds the codes of one data record from {@code source} (offset unknown: no rewind can be detected). */
     public void acceptData(String source, int partition, byte[] value) {
+        acceptData(source, partition, -1, value);
+    }
+
+    /** Adds the codes of the data record at {@code offset} of {@code source}'s partition. */
+    public void acceptData(String source, int partition, long offset, byte[] value) {
         int bit = sourceIndex(source);
-        if (bit < 0) {
+        if (bit < 0 || failure != null) {
             return;
         }
         SourceProgress p = progress[bit];
@@ -53,17 +73,23 @@ public final class RunState {
             fail("source " + source + " sent codes after its end-of-source record on partition " + partition);
             return;
         }
-        p.received(partition, table.addRecord(value, bit));
+        p.seen(partition, offset);
+        p.received(partition, table(partition).addRecord(value, bit));
     }
 
     /** Records the end of {@code source} on one partition, with the number of codes the producer sent there. */
     public void acceptEnd(String source, int partition, int partitions, long codesSent) {
+        acceptEnd(source, partition, -1, partitions, codesSent);
+    }
+
+    public void acceptEnd(String source, int partition, long offset, int partitions, long codesSent) {
         int bit = sourceIndex(source);
-        if (bit < 0) {
+        if (bit < 0 || failure != null) {
             return;
         }
+        progress[bit].seen(partition, offset);
         progress[bit].ended(partition, partitions, codesSent);
-        if (failure == null && allEnded()) {
+        if (allEnded()) {
             checkCounts();
         }
     }
@@ -73,10 +99,76 @@ public final class RunState {
         fail("source " + source + " failed: " + (reason == null ? "no reason given" : reason));
     }
 
+    /** What a rewind of a source-partition did to this run. */
+    public enum Rewind {
+        /** The run has no record at or after the rewind point there. */
+        UNAFFECTED,
+        /** The run forgot that source-partition's records; they arrive again from the rewind point. */
+        REBUILDING,
+        /** The rewind point is inside the run's records there; the run cannot be rebuilt and has failed. */
+        FAILED
+    }
+
+    /**
+     * Kafka restarts {@code source}'s {@code partition} at {@code offset}, a record this run may already have
+     * counted. When the run's records there all lie at or after {@code offset}, the run forgets them (their codes'
+     * bit for this source, the count, the end) and takes them again as they come.
+     */
+    public Rewind rewind(String source, int partition, long offset) {
+        int bit = sources.indexOf(source);
+        if (bit < 0 || failure != null) {
+            return Rewind.UNAFFECTED;
+        }
+        SourceProgress p = progress[bit];
+        if (!p.hasSeen(partition) || offset > p.lastOffset[partition]) {
+            return Rewind.UNAFFECTED;
+        }
+        if (offset > p.firstOffset[partition]) {
+            fail("Kafka rewound " + source + " partition " + partition + " to offset " + offset
+                    + ", inside this run's records (" + p.firstOffset[partition] + ".." + p.lastOffset[partition]
+                    + "); the run cannot be rebuilt");
+            return Rewind.FAILED;
+        }
+        if (partition < tables.length && tables[partition] != null) {
+            tables[partition].clearSource(bit);
+        }
+        p.forget(partition);
+        return Rewind.REBUILDING;
+    }
+
+    /** True when {@code source} has sent its end record for {@code partition} in this run. */
+    public boolean hasEnded(String source, int partition) {
+        int bit = sources.indexOf(source);
+        return bit >= 0 && progress[bit].hasEnded(partition);
+    }
+
+    /**
+     * Fails the run. Its tables are freed at once: a failed run is never published, and after a crash the
+     * aggregator may be replaying an old run while a new one starts.
+     */
     public void fail(String reason) {
         if (failure == null) {
             failure = reason;
+            for (CodeTable t : tables) {
+                if (t != null) {
+                    t.awaitInserts();
+                }
+            }
+            tables = new CodeTable[0];
+            released = true;
         }
+    }
+
+    private CodeTable table(int partition) {
+        if (partition >= tables.length) {
+            tables = Arrays.copyOf(tables, partition + 1);
+        }
+        CodeTable t = tables[partition];
+        if (t == null) {
+            t = new CodeTable(sources.size(), expectedCodes / expectedPartitions, helper);
+            tables[partition] = t;
+        }
+        return t;
     }
 
     private int sourceIndex(String source) {
@@ -144,6 +236,47 @@ public final class RunState {
         commits.values().forEach(Runnable::run);
     }
 
+    /** Visits every code seen in at least {@link #minSources} sources. */
+    public void forEachValid(CodeVisitor visitor) {
+        for (CodeTable t : tables) {
+            if (t != null) {
+                t.forEachValid(minSources, visitor);
+            }
+        }
+    }
+
+    /** Distinct codes of the run (exact). */
+    public long distinctCodes() {
+        long n = 0;
+        for (CodeTable t : tables) {
+            n += t == null ? 0 : t.distinct();
+        }
+        return n;
+    }
+
+    /** Codes in the tables (cheap; may count codes forgotten by a rewind): for gauges. */
+    public long tableSize() {
+        long n = 0;
+        for (CodeTable t : tables) {
+            n += t == null ? 0 : t.size();
+        }
+        return n;
+    }
+
+    /** Heap bytes held by the run's tables (0 once the run failed: they are freed). */
+    public long tableBytes() {
+        long n = 0;
+        for (CodeTable t : tables) {
+            n += t == null ? 0 : t.bytes();
+        }
+        return n;
+    }
+
+    /** True once the tables were freed (the run failed). */
+    public boolean isReleased() {
+        return released;
+    }
+
     public String runId() {
         return runId;
     }
@@ -154,10 +287,6 @@ public final class RunState {
 
     public int minSources() {
         return minSources;
-    }
-
-    public CodeTable table() {
-        return table;
     }
 
     public String failure() {
@@ -177,21 +306,43 @@ public final class RunState {
         return m;
     }
 
-    /** Per-source receive counters for one source and partition layout. */
+    /** Per-source receive counters and offsets, by partition. */
     private static final class SourceProgress {
         int partitions = -1;
         long[] receivedCodes = new long[1];
         long[] sentCodes = new long[1];
         boolean[] ended = new boolean[1];
+        long[] firstOffset = {-1};
+        long[] lastOffset = {-1};
         int endedCount;
 
         private void ensure(int partition) {
             if (partition >= receivedCodes.length) {
                 int n = partition + 1;
+                int old = receivedCodes.length;
                 receivedCodes = Arrays.copyOf(receivedCodes, n);
                 sentCodes = Arrays.copyOf(sentCodes, n);
                 ended = Arrays.copyOf(ended, n);
+                firstOffset = Arrays.copyOf(firstOffset, n);
+                lastOffset = Arrays.copyOf(lastOffset, n);
+                Arrays.fill(firstOffset, old, n, -1);
+                Arrays.fill(lastOffset, old, n, -1);
             }
+        }
+
+        void seen(int partition, long offset) {
+            ensure(partition);
+            if (offset < 0) {
+                return;
+            }
+            if (firstOffset[partition] < 0) {
+                firstOffset[partition] = offset;
+            }
+            lastOffset[partition] = offset;
+        }
+
+        boolean hasSeen(int partition) {
+            return partition < firstOffset.length && firstOffset[partition] >= 0;
         }
 
         void received(int partition, long codes) {
@@ -211,6 +362,18 @@ public final class RunState {
                 endedCount++;
             }
             sentCodes[partition] = sent;
+        }
+
+        /** Forgets the partition: its records come again. */
+        void forget(int partition) {
+            receivedCodes[partition] = 0;
+            sentCodes[partition] = 0;
+            if (ended[partition]) {
+                ended[partition] = false;
+                endedCount--;
+            }
+            firstOffset[partition] = -1;
+            lastOffset[partition] = -1;
         }
 
         boolean allEnded() {

@@ -177,7 +177,31 @@ public final class CodeTable {
         return overflow.mask(b, off, len);
     }
 
-    /** Distinct codes in the table. */
+    /**
+     * Forgets everything source number {@code source} contributed, so its records can be added again (the
+     * aggregator rebuilds a partition after Kafka rewinds it). Codes left with no source count as absent.
+     */
+    public void clearSource(int source) {
+        awaitInserts();
+        if (packed != null) {
+            packed.clearBits(1 << source);
+        }
+        overflow.clearBits(1L << source);
+        sourcesCleared = true;
+    }
+
+    private boolean sourcesCleared;
+
+    /** Distinct codes held by at least one source: exact, a scan of the table once a source was cleared. */
+    public long distinct() {
+        if (!sourcesCleared) {
+            return size();
+        }
+        awaitInserts();
+        return (packed == null ? 0 : packed.countHeld()) + overflow.countHeld();
+    }
+
+    /** Codes in the table, counting codes whose sources were all cleared (cheap: for gauges). */
     public long size() {
         awaitInserts();
         return (packed == null ? 0 : packed.size()) + overflow.size();

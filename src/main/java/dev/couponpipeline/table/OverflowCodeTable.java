@@ -129,6 +129,23 @@ final class OverflowCodeTable {
         return b;
     }
 
+    /** Removes {@code sourceBits} from every code's mask (codes left with none count as absent). */
+    void clearBits(long sourceBits) {
+        for (int e = 0; e < size; e++) {
+            masks[e] &= ~sourceBits;
+        }
+    }
+
+    long countHeld() {
+        long n = 0;
+        for (int e = 0; e < size; e++) {
+            if (masks[e] != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     void forEach(CodeVisitor visitor) {
         byte[] code = new byte[64];
         for (int e = 0; e < size; e++) {

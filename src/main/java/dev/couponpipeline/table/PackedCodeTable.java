@@ -161,6 +161,34 @@ final class PackedCodeTable {
         return b;
     }
 
+    /**
+     * Removes {@code sourceBits} from every code's mask. A code left with no source keeps its slot (removing it
+     * would break probe chains) and counts as absent: {@link #mask} returns 0 and {@link #forEach} skips it.
+     */
+    void clearBits(int sourceBits) {
+        long keep = ~(long) sourceBits;
+        for (long[] t : slots) {
+            for (int i = 0; i < t.length; i++) {
+                if (t[i] != 0) {
+                    t[i] &= keep;
+                }
+            }
+        }
+    }
+
+    /** Codes held by at least one source (a scan; {@link #size} also counts codes whose bits were cleared). */
+    long countHeld() {
+        long n = 0;
+        for (long[] t : slots) {
+            for (long s : t) {
+                if ((s & 0xf) != 0) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Visits the codes held by at least {@code minSources} sources; others are skipped without unpacking. */
     void forEach(int minSources, CodeVisitor visitor) {
         byte[] code = new byte[CodePacking.MAX_PACKED_LENGTH];

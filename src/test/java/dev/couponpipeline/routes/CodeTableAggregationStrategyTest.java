@@ -70,7 +70,7 @@ class CodeTableAggregationStrategyTest {
         assertTrue(strategy.runFinished().matches(aggregated));
         assertTrue(state.isComplete(), state.incompleteReason());
         Set<String> valid = new HashSet<>();
-        state.table().forEachValid(2, (c, l, m) -> valid.add(new String(c, 0, l, StandardCharsets.US_ASCII)));
+        state.forEachValid((c, l, m) -> valid.add(new String(c, 0, l, StandardCharsets.US_ASCII)));
         assertEquals(Set.of("HAPPYHRS"), valid);
     }
 

@@ -24,7 +24,7 @@ class RunStateTest {
 
     static Set<String> valid(RunState run) {
         Set<String> out = new HashSet<>();
-        run.table().forEachValid(run.minSources(), (c, l, m) -> out.add(new String(c, 0, l, StandardCharsets.US_ASCII)));
+        run.forEachValid((c, l, m) -> out.add(new String(c, 0, l, StandardCharsets.US_ASCII)));
         return out;
     }
 

@@ -115,6 +115,38 @@ class CodeTableTest {
     }
 
     @Test
+    void should_forget_one_source_and_take_it_again_in_packed_and_overflow_codes() {
+        CodeTable table = new CodeTable(3);
+        String[] codes = {"HAPPYHRS", "SUPER100", "A-CODE-THAT-DOES-NOT-PACK"};
+        for (String c : codes) {
+            byte[] b = c.getBytes(StandardCharsets.US_ASCII);
+            table.add(b, 0, b.length, 0);
+            table.add(b, 0, b.length, 2);
+        }
+        byte[] only1 = "ONLYINONE".getBytes(StandardCharsets.US_ASCII);
+        table.add(only1, 0, only1.length, 1);
+        assertEquals(3, table.countValid(2));
+
+        table.clearSource(2);
+        assertEquals(0, table.countValid(2));
+        for (String c : codes) {
+            byte[] b = c.getBytes(StandardCharsets.US_ASCII);
+            assertEquals(1L, table.mask(b, 0, b.length), c);
+        }
+        table.clearSource(0);
+        assertEquals(1, table.distinct(), "only ONLYINONE is still held by a source");
+        assertEquals(4, table.size(), "cleared codes keep their slots");
+
+        for (String c : codes) {
+            byte[] b = c.getBytes(StandardCharsets.US_ASCII);
+            table.add(b, 0, b.length, 2);
+            table.add(b, 0, b.length, 0);
+        }
+        assertEquals(3, table.countValid(2));
+        assertEquals(4, table.distinct());
+    }
+
+    @Test
     void should_stay_within_16_bytes_per_code_at_any_size() {
         Random r = new Random(3);
         CodeTable table = new CodeTable(3);
