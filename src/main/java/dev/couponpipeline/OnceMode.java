@@ -46,7 +46,7 @@ final class OnceMode extends MainListenerSupport {
                 String runId = main.getCamelContext().createProducerTemplate()
                         .requestBodyAndHeader("direct:start-run", null, "couponTrigger", "once", String.class);
                 RunResult result = coordinator.resultOf(runId).get();
-                if (result.published()) {
+                if (result.succeeded()) {
                     message = result.summary();
                     exitCode = 0;
                 } else {

@@ -4,6 +4,7 @@ import dev.couponpipeline.codes.CodePattern;
 import dev.couponpipeline.metrics.PipelineMetrics;
 import dev.couponpipeline.redis.LiveSetInfo;
 import dev.couponpipeline.redis.LiveSetKeys;
+import dev.couponpipeline.redis.LiveSetWatch;
 import dev.couponpipeline.run.TableSizing;
 import dev.couponpipeline.redis.ValidSetPublisher;
 import dev.couponpipeline.routes.CodeTableAggregationStrategy;
@@ -55,10 +56,24 @@ public class PipelineConfiguration {
         return new PipelineMetrics(registry, clock);
     }
 
+    @BindToRegistry(value = "roles", lazy = true)
+    public Roles roles(@PropertyInject(value = Roles.KEY, defaultValue = "all") String role) {
+        return Roles.parse(role);
+    }
+
     @BindToRegistry(value = "runCoordinator", lazy = true)
     public RunCoordinator runCoordinator(@BeanInject("clock") Clock clock,
-            @PropertyInject("coupon.aggregator.completion-timeout-ms") long completionTimeoutMs) {
-        return new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs));
+            @PropertyInject("coupon.aggregator.completion-timeout-ms") long completionTimeoutMs,
+            @BeanInject("roles") Roles roles) {
+        return new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs), roles.aggregator());
+    }
+
+    @BindToRegistry(value = "liveSetWatch", lazy = true)
+    public LiveSetWatch liveSetWatch(@BeanInject("liveSetInfo") LiveSetInfo liveSet,
+            @BeanInject("runCoordinator") RunCoordinator coordinator,
+            @PropertyInject("coupon.live-set.restore-min-interval-seconds") long minIntervalSeconds,
+            @BeanInject("clock") Clock clock) {
+        return new LiveSetWatch(liveSet, coordinator, Duration.ofSeconds(minIntervalSeconds), clock);
     }
 
     @BindToRegistry(value = "couponRedisTemplate", lazy = true)

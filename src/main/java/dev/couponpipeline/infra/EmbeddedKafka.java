@@ -30,9 +30,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public static EmbeddedKafka start(Path dir, int port) throws IOException {
+        return start(dir, port, 0);
+    }
+
+    /** Ports of 0 take free ones; fixed ports let clients find the broker again after a restart. */
+    public static EmbeddedKafka start(Path dir, int port, int controllerPortWanted) throws IOException {
         Files.createDirectories(dir);
         int brokerPort = port > 0 ? port : freePort();
-        int controllerPort = freePort();
+        int controllerPort = controllerPortWanted > 0 ? controllerPortWanted : freePort();
         String logDir = dir.toAbsolutePath().toString();
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
@@ -73,6 +78,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         return new EmbeddedKafka(server, brokerPort);
+    }
+
+    /**
+     * Runs the broker in a process of its own until it is killed: {@code java -cp coupon-pipeline.jar
+     * dev.couponpipeline.infra.EmbeddedKafka DIR PORT CONTROLLER_PORT}. The fault tests kill and restart it.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: EmbeddedKafka DIR PORT CONTROLLER_PORT");
+            System.exit(2);
+        }
+        EmbeddedKafka kafka = start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+        System.out.println("kafka ready on " + kafka.bootstrapServers());
+        System.out.flush();
+        Thread.currentThread().join();
     }
 
     public String bootstrapServers() {

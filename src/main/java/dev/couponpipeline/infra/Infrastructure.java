@@ -1,5 +1,6 @@
 package dev.couponpipeline.infra;
 
+import dev.couponpipeline.config.Roles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,7 +23,8 @@ public final class Infrastructure implements AutoCloseable {
     public static Infrastructure start(Settings settings) throws IOException {
         Infrastructure infra = new Infrastructure();
         try {
-            if (settings.get("coupon.kafka.brokers").isEmpty()) {
+            Roles roles = Roles.parse(settings.get(Roles.KEY));
+            if (roles.needsKafka() && settings.get("coupon.kafka.brokers").isEmpty()) {
                 infra.kafka = EmbeddedKafka.start(Path.of(settings.get("coupon.kafka.embedded-dir")),
                         settings.getInt("coupon.kafka.embedded-port"));
                 infra.overrides.put("coupon.kafka.brokers", infra.kafka.bootstrapServers());

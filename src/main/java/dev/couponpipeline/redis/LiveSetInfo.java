@@ -17,6 +17,37 @@ public final class LiveSetInfo {
         this.keys = keys;
     }
 
+    /** What Redis holds of the live set. */
+    public enum State {
+        INTACT("metadata and set present"),
+        NO_METADATA("no metadata: Redis restarted empty or the keys were deleted"),
+        SET_MISSING("the metadata counts codes but the set key is gone"),
+        UNREACHABLE("Redis unreachable");
+
+        public final String description;
+
+        State(String description) {
+            this.description = description;
+        }
+    }
+
+    /** Whether the live set is there: its metadata, and the set itself when the metadata counts codes. */
+    public State state() {
+        try {
+            Object codes = redis.opsForHash().get(keys.meta(), "codes");
+            if (codes == null) {
+                return State.NO_METADATA;
+            }
+            if (!"0".equals(codes.toString()) && !Boolean.TRUE.equals(redis.hasKey(keys.live()))) {
+                return State.SET_MISSING;
+            }
+            return State.INTACT;
+        } catch (RuntimeException e) {
+            LOG.debug("Could not read the live set's state from Redis: {}", e.toString());
+            return State.UNREACHABLE;
+        }
+    }
+
     /** Distinct codes of the last published run, or 0 when unknown (nothing published, Redis unreachable). */
     public long lastDistinctCodes() {
         try {

@@ -5,9 +5,8 @@ import static dev.couponpipeline.config.CouponHeaders.SOURCE;
 
 import dev.couponpipeline.run.RunSequencer;
 
-import dev.couponpipeline.source.Source;
+import dev.couponpipeline.config.Roles;
 import dev.couponpipeline.source.SourceRegistry;
-import dev.couponpipeline.source.TopicSetup;
 import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
@@ -29,8 +28,8 @@ public class AggregationRoutes extends RouteBuilder {
     @BeanInject("sources")
     SourceRegistry sources;
 
-    @BeanInject("topicSetup")
-    TopicSetup topicSetup;
+    @BeanInject("roles")
+    Roles roles;
 
     @BeanInject("codeTableStrategy")
     CodeTableAggregationStrategy strategy;
@@ -43,12 +42,9 @@ public class AggregationRoutes extends RouteBuilder {
     @Override
     public void configure() throws Exception {
         getContext().getPropertiesComponent().addPropertiesFunction(new SourceTopicsFunction(sources));
-        // the topics must exist before the aggregator subscribes (brokers here never auto-create them)
-        getContext().addStartupListener((context, alreadyStarted) -> {
-            if (!alreadyStarted) {
-                topicSetup.ensure(sources.all().stream().map(Source::topic).toList());
-            }
-        });
+        if (!roles.aggregator()) {
+            return;
+        }
 
         // a record of a run that is already closed (its source kept sending after another failed): drop it
         onException(ClosedCorrelationKeyException.class)

@@ -83,6 +83,12 @@ public final class CouponApi {
         }
     }
 
+    /** {@code POST /runs} on an instance without the producer role. */
+    public void noProducer(Exchange exchange) {
+        json(exchange.getMessage(), 503, Json.object(ordered("error",
+                "this instance does not start runs (coupon.role has no producer); ask a producer instance")));
+    }
+
     private static Map<String, Object> ordered(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) {

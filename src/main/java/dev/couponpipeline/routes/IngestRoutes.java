@@ -3,7 +3,9 @@ package dev.couponpipeline.routes;
 import static dev.couponpipeline.config.CouponHeaders.RUN_ID;
 import static dev.couponpipeline.config.CouponHeaders.SOURCE;
 
+import dev.couponpipeline.config.Roles;
 import dev.couponpipeline.source.Source;
+import dev.couponpipeline.source.TopicSetup;
 import dev.couponpipeline.source.SourceRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,9 +29,20 @@ public class IngestRoutes extends RouteBuilder {
     @BeanInject("sources")
     SourceRegistry sources;
 
+    @BeanInject("roles")
+    Roles roles;
+
     @Override
-    public void configure() {
+    public void configure() throws Exception {
         sources.discoverWith(this::instances);
+        if (roles.needsKafka()) {
+            // the topics must exist before anyone produces or subscribes (brokers here never auto-create them)
+            getContext().addStartupListener((context, alreadyStarted) -> {
+                if (!alreadyStarted) {
+                    context.getRegistry().lookupByNameAndType("topicSetup", TopicSetup.class).ensure(sources.all().stream().map(Source::topic).toList());
+                }
+            });
+        }
 
         routeTemplate(TEMPLATE)
                 .templateParameter("name", null, "Source id; the sorted ids fix each source's bit")

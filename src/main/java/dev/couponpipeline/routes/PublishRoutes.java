@@ -1,5 +1,6 @@
 package dev.couponpipeline.routes;
 
+import dev.couponpipeline.config.Roles;
 import dev.couponpipeline.metrics.PipelineMetrics;
 import org.apache.camel.BeanInject;
 import org.apache.camel.LoggingLevel;
@@ -16,8 +17,14 @@ public class PublishRoutes extends RouteBuilder {
     @BeanInject("pipelineMetrics")
     PipelineMetrics metrics;
 
+    @BeanInject("roles")
+    Roles roles;
+
     @Override
     public void configure() {
+        if (!roles.aggregator()) {
+            return;
+        }
         from("seda:publish")
                 .routeId("publish")
                 .onException(Exception.class)

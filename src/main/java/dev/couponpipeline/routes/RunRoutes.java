@@ -4,7 +4,9 @@ import static dev.couponpipeline.config.CouponHeaders.RUN_ID;
 import static dev.couponpipeline.config.CouponHeaders.SOURCE_FAILURE;
 import static dev.couponpipeline.config.CouponHeaders.TRIGGER;
 
+import dev.couponpipeline.config.Roles;
 import org.apache.camel.AggregationStrategy;
+import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
@@ -14,8 +16,14 @@ import org.apache.camel.builder.RouteBuilder;
  */
 public class RunRoutes extends RouteBuilder {
 
+    @BeanInject("roles")
+    Roles roles;
+
     @Override
     public void configure() {
+        if (!roles.producer()) {
+            return;
+        }
         from("quartz://coupon/schedule?cron=RAW({{coupon.schedule.cron}})"
                 + "&trigger.timeZone={{coupon.schedule.time-zone}}&trigger.misfireInstruction=2")
                 .routeId("schedule")
@@ -53,6 +61,15 @@ public class RunRoutes extends RouteBuilder {
         from("timer:run-watchdog?period=5s")
                 .routeId("run-watchdog")
                 .bean("runCoordinator", "checkDeadline");
+
+        // a Redis that restarted empty (or lost the key) gets the set again from a new run, without waiting a day
+        from("timer:live-set-watch?delay={{coupon.live-set.check-interval-seconds}}s"
+                + "&period={{coupon.live-set.check-interval-seconds}}s")
+                .routeId("live-set-watch")
+                .filter(method("liveSetWatch", "shouldRestore"))
+                    .setHeader(TRIGGER, constant("live-set-missing"))
+                    .to("direct:start-run")
+                .end();
 
         from("timer:progress?period={{coupon.progress.interval-seconds}}s")
                 .routeId("progress")

@@ -2,6 +2,8 @@ package dev.couponpipeline.routes;
 
 import static dev.couponpipeline.config.CouponHeaders.TRIGGER;
 
+import dev.couponpipeline.config.Roles;
+import org.apache.camel.BeanInject;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
 
@@ -11,8 +13,14 @@ import org.apache.camel.model.rest.RestBindingMode;
  */
 public class ValidationApi extends RouteBuilder {
 
+    @BeanInject("roles")
+    Roles roles;
+
     @Override
     public void configure() {
+        if (!roles.api()) {
+            return;
+        }
         restConfiguration().component("platform-http").bindingMode(RestBindingMode.off);
 
         rest("/coupons")
@@ -38,10 +46,16 @@ public class ValidationApi extends RouteBuilder {
                 .routeId("live-set")
                 .bean("couponApi", "liveSet");
 
-        from("direct:http-start-run")
-                .routeId("http-start-run")
-                .setHeader(TRIGGER, constant("http"))
-                .to("direct:start-run")
-                .bean("couponApi", "runStarted");
+        if (roles.producer()) {
+            from("direct:http-start-run")
+                    .routeId("http-start-run")
+                    .setHeader(TRIGGER, constant("http"))
+                    .to("direct:start-run")
+                    .bean("couponApi", "runStarted");
+        } else {
+            from("direct:http-start-run")
+                    .routeId("http-start-run")
+                    .bean("couponApi", "noProducer");
+        }
     }
 }

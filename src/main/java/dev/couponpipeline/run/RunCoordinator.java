@@ -22,6 +22,7 @@ public final class RunCoordinator {
 
     private final Clock clock;
     private final Duration deadlineAfterSources;
+    private final boolean aggregatorHere;
     private final RunIds ids = new RunIds();
     private final List<Consumer<RunResult>> listeners = new ArrayList<>();
     private static final int RECENT = 1000;
@@ -34,8 +35,17 @@ public final class RunCoordinator {
     private RunResult last;
 
     public RunCoordinator(Clock clock, Duration deadlineAfterSources) {
+        this(clock, deadlineAfterSources, true);
+    }
+
+    /**
+     * Without the aggregator in this process ({@code coupon.role=producer}), a run ends here when every source is
+     * in Kafka; the aggregator, elsewhere, publishes it or fails it.
+     */
+    public RunCoordinator(Clock clock, Duration deadlineAfterSources, boolean aggregatorHere) {
         this.clock = clock;
         this.deadlineAfterSources = deadlineAfterSources;
+        this.aggregatorHere = aggregatorHere;
     }
 
     /** Starts a run and returns its id, or null when a run is already in flight (the trigger is skipped). */
@@ -75,21 +85,30 @@ public final class RunCoordinator {
      * to publish the run; when the run already failed, its slot is freed now, so the next run's records always
      * follow this run's last record on every partition.
      */
-    public synchronized void sourcesStopped(String runId, boolean allSent) {
-        if (active == null || !active.runId.equals(runId)) {
-            return;
-        }
-        active.sourcesStopped = true;
-        if (active.ended) {
-            active = null;
-            return;
-        }
-        if (allSent) {
+    public void sourcesStopped(String runId, boolean allSent) {
+        RunResult sent;
+        synchronized (this) {
+            if (active == null || !active.runId.equals(runId)) {
+                return;
+            }
+            active.sourcesStopped = true;
+            if (active.ended) {
+                active = null;
+                return;
+            }
+            if (!allSent) {
+                return;
+            }
             active.sourcesSentAt = clock.instant();
-            LOG.info("Run {}: all sources sent in {} s; waiting for the aggregator", runId,
-                    String.format(java.util.Locale.ROOT, "%.1f",
-                            Duration.between(active.startedAt, active.sourcesSentAt).toMillis() / 1000.0));
+            Duration took = Duration.between(active.startedAt, active.sourcesSentAt);
+            if (aggregatorHere) {
+                LOG.info("Run {}: all sources sent in {} s; waiting for the aggregator", runId,
+                        String.format(java.util.Locale.ROOT, "%.1f", took.toMillis() / 1000.0));
+                return;
+            }
+            sent = RunResult.sent(runId, took);
         }
+        finish(sent);
     }
 
     /** Fails the run in flight when the aggregator has not finished it in time after its sources were sent. */
@@ -124,19 +143,20 @@ public final class RunCoordinator {
             if (wasActive) {
                 active.ended = true;
                 active.cancelled = true;
-                if (active.sourcesStopped || result.published()) {
+                if (active.sourcesStopped || result.published() || result.succeeded()) {
                     active = null;
                 }
             }
             last = result;
             toNotify = List.copyOf(listeners);
         }
-        if (result.published()) {
+        if (result.succeeded()) {
             LOG.info(result.summary());
         } else if (startedHere) {
             LOG.error(result.summary());
         } else {
-            LOG.warn("{} (a run replayed from Kafka, not started by this process)", result.summary());
+            LOG.warn("{} (a run this process did not start: another producer's, or replayed from Kafka)",
+                    result.summary());
         }
         toNotify.forEach(l -> l.accept(result));
     }

@@ -9,6 +9,7 @@ import dev.couponpipeline.codes.CodePattern;
 import dev.couponpipeline.config.CouponHeaders;
 import dev.couponpipeline.metrics.PipelineMetrics;
 import dev.couponpipeline.run.RunCoordinator;
+import dev.couponpipeline.config.Roles;
 import dev.couponpipeline.source.SourceRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,7 @@ class IngestRoutesTest extends CamelTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("sources", sources);
+        registry.bind("roles", new Roles(false, false, false)); // no broker here: the template only, no topic setup
         registry.bind("sourceIngest", new SourceIngest(CodePattern.defaultPattern(), input, 1, 3, coordinator,
                 new PipelineMetrics(new SimpleMeterRegistry(), Clock.systemUTC())));
     }
