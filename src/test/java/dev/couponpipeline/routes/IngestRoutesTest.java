@@ -48,7 +48,6 @@ class IngestRoutesTest extends CamelTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("sources", sources);
-        registry.bind("roles", new Roles(false, false, false)); // no broker here: the template only, no topic setup
         registry.bind("sourceIngest", new SourceIngest(CodePattern.defaultPattern(), input, 1, 3, coordinator,
                 new PipelineMetrics(new SimpleMeterRegistry(), Clock.systemUTC())));
     }
@@ -57,6 +56,7 @@ class IngestRoutesTest extends CamelTestSupport {
     protected RoutesBuilder createRouteBuilder() {
         IngestRoutes routes = new IngestRoutes();
         routes.sources = sources;
+        routes.roles = new Roles(false, false, false); // no broker here: the template only, no topic setup
         return routes;
     }
 
