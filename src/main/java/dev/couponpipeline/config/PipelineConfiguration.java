@@ -9,6 +9,7 @@ import dev.couponpipeline.run.TableSizing;
 import dev.couponpipeline.redis.ValidSetPublisher;
 import dev.couponpipeline.routes.CodeTableAggregationStrategy;
 import dev.couponpipeline.routes.CouponApi;
+import dev.couponpipeline.routes.OffsetCommitter;
 import dev.couponpipeline.routes.RunPublication;
 import dev.couponpipeline.routes.SourceIngest;
 import dev.couponpipeline.run.RunCoordinator;
@@ -153,8 +154,14 @@ public class PipelineConfiguration {
     @BindToRegistry(value = "runPublication", lazy = true)
     public RunPublication runPublication(@BeanInject("validSetPublisher") ValidSetPublisher publisher,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
-            @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
-        return new RunPublication(publisher, coordinator, metrics);
+            @BeanInject("pipelineMetrics") PipelineMetrics metrics,
+            @BeanInject("offsetCommitter") OffsetCommitter offsets) {
+        return new RunPublication(publisher, coordinator, metrics, offsets);
+    }
+
+    @BindToRegistry(value = "offsetCommitter", lazy = true)
+    public OffsetCommitter offsetCommitter() {
+        return new OffsetCommitter();
     }
 
     @BindToRegistry(value = "couponApi", lazy = true)

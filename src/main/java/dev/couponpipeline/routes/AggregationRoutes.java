@@ -37,6 +37,9 @@ public class AggregationRoutes extends RouteBuilder {
     @BeanInject("runSequencer")
     RunSequencer sequencer;
 
+    @BeanInject("offsetCommitter")
+    OffsetCommitter committer;
+
     private final AggregateController controller = new DefaultAggregateController();
 
     @Override
@@ -55,12 +58,12 @@ public class AggregationRoutes extends RouteBuilder {
                 + "?groupId={{coupon.kafka.group-id}}"
                 + "&autoOffsetReset=earliest"
                 + "&autoCommitEnable=false"
-                + "&allowManualCommit=true"
-                + "&kafkaManualCommitFactory=#class:org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory"
                 + "&maxPollRecords={{coupon.kafka.max-poll-records}}"
                 + "&pollTimeoutMs=500"
                 + "&headerDeserializer=#couponHeaderDeserializer")
                 .routeId("aggregator")
+                // hooks the offset committer into the consumer's poll loop; it never pauses the consumer
+                .pausable(committer, anything -> true)
                 .process(this::sequence)
                 .aggregate(header(RUN_ID), strategy)
                     .aggregateController(controller)

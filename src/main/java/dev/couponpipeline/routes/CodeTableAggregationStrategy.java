@@ -14,7 +14,6 @@ import org.apache.camel.Predicate;
 import org.apache.camel.Service;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
 /**
  * Folds a run's Kafka records into its {@link RunState} (code → bitmask of sources). One aggregation group per
@@ -99,10 +98,10 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
             recordsSinceGauge = 0;
             metrics.table(state.tableSize(), state.tableBytes());
         }
-        KafkaManualCommit commit = in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-        if (commit != null) {
-            state.rememberCommit(in.getHeader(KafkaConstants.TOPIC, String.class) + "-" + partitionOf(in),
-                    commit::commit);
+        String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
+        long offset = offsetOf(in);
+        if (topic != null && offset >= 0) {
+            state.rememberOffset(topic, partitionOf(in), offset);
         }
     }
 

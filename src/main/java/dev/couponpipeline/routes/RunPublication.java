@@ -23,11 +23,14 @@ public final class RunPublication {
     private final ValidSetPublisher publisher;
     private final RunCoordinator coordinator;
     private final PipelineMetrics metrics;
+    private final OffsetCommitter offsets;
 
-    public RunPublication(ValidSetPublisher publisher, RunCoordinator coordinator, PipelineMetrics metrics) {
+    public RunPublication(ValidSetPublisher publisher, RunCoordinator coordinator, PipelineMetrics metrics,
+            OffsetCommitter offsets) {
         this.publisher = publisher;
         this.coordinator = coordinator;
         this.metrics = metrics;
+        this.offsets = offsets;
     }
 
     public boolean isComplete(Exchange exchange) {
@@ -44,14 +47,14 @@ public final class RunPublication {
             valid = publisher.publish(run);
         } catch (ValidSetPublisher.NewerRunLiveException e) {
             // a replayed run that a newer one already replaced: final, so the offsets move past it
-            run.commitOffsets();
+            offsets.commitAfter(run.lastOffsets());
             coordinator.closedByAggregator(run.runId());
             RunResult result = RunResult.failed(run.runId(), e.getMessage(), duration(run));
             metrics.runEnded(result);
             coordinator.finish(result);
             return;
         }
-        run.commitOffsets();
+        offsets.commitAfter(run.lastOffsets());
         coordinator.closedByAggregator(run.runId());
         RunResult result = new RunResult(run.runId(), true, null, run.codesPerSource(), valid, distinct,
                 run.tableBytes(), duration(run));
@@ -67,7 +70,7 @@ public final class RunPublication {
                 : run.incompleteReason();
         RunResult result = RunResult.failed(run.runId(), reason, duration(run));
         // the run can never be published, whatever a replay does: move the offsets past it
-        run.commitOffsets();
+        offsets.commitAfter(run.lastOffsets());
         coordinator.closedByAggregator(run.runId());
         metrics.runEnded(result);
         coordinator.finish(result);

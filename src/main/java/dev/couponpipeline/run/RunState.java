@@ -29,7 +29,8 @@ public final class RunState {
     private final CodeTable.Helper helper;
     private CodeTable[] tables = new CodeTable[0];
     private final SourceProgress[] progress;
-    private final Map<String, Runnable> commits = new LinkedHashMap<>();
+    /** Offset of the run's last record, by topic and partition: where to commit once the run is closed. */
+    private final Map<String, Map<Integer, Long>> lastOffsets = new LinkedHashMap<>();
     private final Instant startedAt;
     private String failure;
     private boolean released;
@@ -226,14 +227,14 @@ public final class RunState {
         return missing.isEmpty() ? "complete" : "sources not ended: " + missing;
     }
 
-    /** Remembers how to commit the consumer offset of the latest record seen on a topic-partition. */
-    public void rememberCommit(String topicPartition, Runnable commit) {
-        commits.put(topicPartition, commit);
+    /** Remembers the offset of the run's latest record on a topic-partition. */
+    public void rememberOffset(String topic, int partition, long offset) {
+        lastOffsets.computeIfAbsent(topic, t -> new LinkedHashMap<>()).merge(partition, offset, Math::max);
     }
 
-    /** Commits, per topic-partition, the offset of the last record of this run. */
-    public void commitOffsets() {
-        commits.values().forEach(Runnable::run);
+    /** Offsets of the run's last record, by topic and partition: the consumer commits past them when it closes. */
+    public Map<String, Map<Integer, Long>> lastOffsets() {
+        return lastOffsets;
     }
 
     /** Visits every code seen in at least {@link #minSources} sources. */

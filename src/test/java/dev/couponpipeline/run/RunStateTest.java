@@ -98,13 +98,12 @@ class RunStateTest {
     }
 
     @Test
-    void should_commit_offsets_only_when_asked() {
+    void should_remember_the_last_offset_of_each_topic_partition() {
         RunState run = newRun();
-        int[] commits = new int[1];
-        run.rememberCommit("t-0", () -> commits[0]++);
-        run.rememberCommit("t-0", () -> commits[0] += 10);
-        assertEquals(0, commits[0]);
-        run.commitOffsets();
-        assertEquals(10, commits[0], "only the latest offset of a partition is committed");
+        run.rememberOffset("t", 0, 7);
+        run.rememberOffset("t", 0, 9);
+        run.rememberOffset("t", 0, 8); // a replayed record after a rewind never moves the position back
+        run.rememberOffset("u", 1, 3);
+        assertEquals(java.util.Map.of("t", java.util.Map.of(0, 9L), "u", java.util.Map.of(1, 3L)), run.lastOffsets());
     }
 }

@@ -1,0 +1,393 @@
+package dev.couponpipeline.fault;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Real processes for the fault tests, each killable on its own: a Kafka broker (KRaft) in its own JVM, a
+ * redis-server, and pipeline JVMs running the packaged jar in any role. Everything listens on loopback only.
+ */
+final class FaultHarness implements AutoCloseable {
+
+    static final Path PROJECT = Path.of("").toAbsolutePath();
+    static final Path JAR = PROJECT.resolve("target/coupon-pipeline.jar");
+    static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+
+    final Path root;
+    final Broker broker;
+    final RedisServerProcess redis;
+    private final List<Pipeline> pipelines = new ArrayList<>();
+
+    FaultHarness(Path root) throws Exception {
+        this.root = root;
+        this.broker = new Broker(root.resolve("kafka"));
+        this.redis = new RedisServerProcess(root.resolve("redis"));
+        broker.start();
+        redis.start(false);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        }
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static void signal(Process p, String signal) throws IOException, InterruptedException {
+        Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+        if (k.waitFor() != 0) {
+            throw new IOException("kill -" + signal + " " + p.pid() + " failed");
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Pipeline p : pipelines) {
+            p.kill9();
+        }
+        broker.kill9();
+        redis.kill9();
+    }
+
+    /** The Kafka broker in a JVM of its own, on fixed ports, so it can be killed and started again. */
+    static final class Broker {
+        final Path dir;
+        final int port;
+        final int controllerPort;
+        Process process;
+
+        Broker(Path dir) throws IOException {
+            this.dir = dir;
+            this.port = freePort();
+            this.controllerPort = freePort();
+        }
+
+        String bootstrap() {
+            return "127.0.0.1:" + port;
+        }
+
+        void start() throws Exception {
+            Path log = dir.resolveSibling("kafka.log");
+            process = new ProcessBuilder(JAVA, "-Xmx512m", "-cp", JAR.toString(),
+                    "dev.couponpipeline.infra.EmbeddedKafka", dir.toString(), Integer.toString(port),
+                    Integer.toString(controllerPort))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            await("the broker to start (" + log + ")", Duration.ofSeconds(60),
+                    () -> readQuietly(log).contains("kafka ready on " + bootstrap()) && process.isAlive()
+                            && Files.exists(dir.resolve("meta.properties")) && admin(a -> a.describeCluster()
+                                    .nodes().get(5, TimeUnit.SECONDS).size()) == 1);
+        }
+
+        void kill9() throws InterruptedException {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+                // the next start must see "kafka ready" again, so forget the old log lines
+                try {
+                    Files.deleteIfExists(dir.resolveSibling("kafka.log"));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        interface AdminCall<T> {
+            T call(Admin admin) throws Exception;
+        }
+
+        <T> T admin(AdminCall<T> call) {
+            Properties p = new Properties();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+            try (Admin admin = Admin.create(p)) {
+                return call.call(admin);
+            } catch (Exception e) {
+                return null;
+            }
+        }
+
+        /** Committed offsets of a consumer group, by "topic-partition". */
+        Map<String, Long> committed(String group) {
+            Map<TopicPartition, OffsetAndMetadata> m = admin(a -> a.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS));
+            return m == null ? Map.of() : m.entrySet().stream().filter(e -> e.getValue() != null)
+                    .collect(Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().offset()));
+        }
+
+        /** End offsets of partition 0 of the topics, by "topic-0". */
+        Map<String, Long> endOffsets(List<String> topics) {
+            Map<TopicPartition, OffsetSpec> req = new LinkedHashMap<>();
+            topics.forEach(t -> req.put(new TopicPartition(t, 0), OffsetSpec.latest()));
+            Map<String, Long> out = admin(a -> a.listOffsets(req).all().get(10, TimeUnit.SECONDS).entrySet().stream()
+                    .collect(Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().offset())));
+            return out == null ? Map.of() : out;
+        }
+    }
+
+    /** redis-server (the binary embedded-redis ships) as a process the test starts and kills itself. */
+    static final class RedisServerProcess {
+        final Path dir;
+        final int port;
+        Process process;
+
+        RedisServerProcess(Path dir) throws IOException {
+            this.dir = dir;
+            this.port = freePort();
+        }
+
+        /** With {@code persistent}, an append-only file brings the data back after a kill; without, it is lost. */
+        void start(boolean persistent) throws Exception {
+            Files.createDirectories(dir);
+            Path binary = dir.resolveSibling("redis-server");
+            if (!Files.exists(binary)) {
+                try (InputStream in = RedisServerProcess.class.getResourceAsStream("/redis-server-6.2.6-v5-linux-amd64")) {
+                    Files.copy(in, binary, StandardCopyOption.REPLACE_EXISTING);
+                }
+                binary.toFile().setExecutable(true);
+            }
+            List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "",
+                    "--lazyfree-lazy-user-del", "yes"));
+            cmd.addAll(persistent ? List.of("--appendonly", "yes", "--appendfsync", "always")
+                    : List.of("--appendonly", "no"));
+            process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolveSibling("redis.log").toFile())).start();
+            await("redis-server to answer", Duration.ofSeconds(20), () -> {
+                try (Jedis j = new Jedis("127.0.0.1", port, 500)) {
+                    return "PONG".equals(j.ping());
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+        }
+
+        void kill9() throws InterruptedException {
+            if (process != null && process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+
+        Jedis jedis() {
+            return new Jedis("127.0.0.1", port, 5000);
+        }
+    }
+
+    /** One test case's own input files, topics, consumer group and Redis key. */
+    final class Case {
+        final String id;
+        final Path dir;
+        final Path input;
+        final Path routes;
+        final String key;
+        final String group;
+        final List<String> topics;
+        /** The redis-server this case publishes to, and the port the pipelines use (a proxy's, or its own). */
+        RedisServerProcess server = redis;
+        int redisPort = redis.port;
+
+        Case(String id) throws IOException {
+            this.id = id;
+            this.dir = Files.createDirectories(root.resolve(id));
+            this.input = dir.resolve("input");
+            this.routes = dir.resolve("routes");
+            this.key = "coupons:" + id;
+            this.group = "group-" + id;
+            this.topics = TestFiles.NAMES.stream().map(n -> id + "." + n).toList();
+            TestFiles.writeRoutes(routes, id);
+        }
+
+        /** Replaces the input files with a new known set. */
+        TestFiles files(long seed, int distinct) throws IOException {
+            return TestFiles.write(input, seed, distinct);
+        }
+
+        Map<String, String> settings() {
+            Map<String, String> s = new LinkedHashMap<>();
+            s.put("coupon.kafka.brokers", broker.bootstrap());
+            s.put("coupon.redis.host", "127.0.0.1");
+            s.put("coupon.redis.port", Integer.toString(redisPort));
+            s.put("coupon.redis.timeout-ms", "2000");
+            s.put("coupon.redis.key", key);
+            s.put("coupon.input-dir", input.toString());
+            s.put("coupon.routes-dir", routes.toString());
+            s.put("coupon.sample.generate-if-empty", "false");
+            s.put("coupon.kafka.group-id", group);
+            s.put("coupon.schedule.enabled", "false");
+            s.put("coupon.schedule.run-on-start", "true");
+            s.put("coupon.progress.interval-seconds", "600");
+            // small records and polls: a run of a few hundred thousand codes lasts seconds, long enough to hit
+            s.put("coupon.kafka.codes-per-record", "20");
+            s.put("coupon.kafka.max-poll-records", "4");
+            s.put("coupon.aggregator.insert-threads", "1");
+            s.put("coupon.aggregator.completion-timeout-ms", "120000");
+            s.put("coupon.live-set.check-interval-seconds", "2");
+            s.put("coupon.publish.retry-delay-ms", "500");
+            s.put("coupon.publish.max-retry-delay-ms", "2000");
+            s.put("coupon.publish.max-retries", "20");
+            return s;
+        }
+
+        Pipeline start(String name, Map<String, String> more, String... jvmOptions) throws Exception {
+            Map<String, String> all = settings();
+            all.putAll(more);
+            Pipeline p = new Pipeline(this, name, all, List.of(jvmOptions));
+            pipelines.add(p);
+            return p;
+        }
+
+        Set<String> liveSet() {
+            try (Jedis j = server.jedis()) {
+                return j.smembers(key);
+            }
+        }
+
+        Map<String, String> meta() {
+            try (Jedis j = server.jedis()) {
+                return j.hgetAll(key + ":meta");
+            } catch (RuntimeException e) {
+                return Map.of();
+            }
+        }
+
+        String liveRunId() {
+            return meta().get("runId");
+        }
+
+        Set<String> stagingKeys() {
+            try (Jedis j = server.jedis()) {
+                return j.keys(key + ":staging:*");
+            }
+        }
+
+        /** Waits until a run other than {@code previousRunId} is live; returns its id. */
+        String awaitPublished(String previousRunId, Duration timeout) throws InterruptedException {
+            await("a run after " + previousRunId + " to be published to " + key, timeout, () -> {
+                String now = liveRunId();
+                return now != null && !now.equals(previousRunId);
+            });
+            return liveRunId();
+        }
+    }
+
+    /** A pipeline JVM running the packaged jar, its log in the case directory. */
+    static final class Pipeline {
+        final String name;
+        final Path log;
+        final int httpPort;
+        final Process process;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+        Pipeline(Case c, String name, Map<String, String> settings, List<String> jvmOptions) throws Exception {
+            this.name = name;
+            this.httpPort = freePort();
+            this.log = c.dir.resolve(name + ".log");
+            List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx512m"));
+            cmd.addAll(jvmOptions);
+            settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+            cmd.add("-Dcoupon.http.port=" + httpPort);
+            cmd.addAll(List.of("-jar", JAR.toString()));
+            process = new ProcessBuilder(cmd).directory(c.dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        }
+
+        String logText() {
+            return readQuietly(log);
+        }
+
+        /** The last lines of the log, for assertion messages. */
+        String tail() {
+            String[] lines = logText().split("\n");
+            return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
+        }
+
+        void awaitLog(String text, Duration timeout) throws InterruptedException {
+            await("'" + text + "' in " + log, timeout, () -> logText().contains(text));
+        }
+
+        /** Sum of a Prometheus metric's samples (all tags), or -1 when the process does not answer. */
+        double metric(String name) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + httpPort + "/observe/metrics"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                double sum = 0;
+                boolean found = false;
+                for (String line : r.body().split("\n")) {
+                    if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                        found = true;
+                    }
+                }
+                return found ? sum : 0;
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+
+        HttpResponse<String> post(String path) throws IOException, InterruptedException {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        void kill9() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+
+        void awaitUp() throws InterruptedException {
+            await(name + " to serve metrics (" + log + ")", Duration.ofSeconds(60), () -> metric("jvm_threads_live_threads") > 0
+                    || metric("coupon_runs_published_total") >= 0);
+        }
+    }
+
+    static String readQuietly(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,421 @@
+package dev.couponpipeline.fault;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.couponpipeline.fault.FaultHarness.Case;
+import dev.couponpipeline.fault.FaultHarness.Pipeline;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The fault suite: real processes (the packaged jar, a Kafka broker in its own JVM, redis-server) killed, stopped
+ * and cut off at chosen moments. After every case: the live set equals what a clean run gives, a prober never saw
+ * a partial or missing set, committed offsets never passed the last published run, no staging key is left and
+ * the aggregator holds no table. Each case has its own files, topics, consumer group and Redis key. Recovery times
+ * are printed as {@code FAULT <case>: ...} lines (the README quotes them).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class FaultToleranceIT {
+
+    private static final int DISTINCT = 200_000;
+    private static final Duration RUN = Duration.ofSeconds(120);
+    private static final String CONSUMED = "coupon_records_consumed_total";
+
+    private FaultHarness h;
+
+    @BeforeAll
+    void start(@TempDir Path root) throws Exception {
+        assertTrue(Files.isRegularFile(FaultHarness.JAR), "run through mvn verify: the jar is built first");
+        h = new FaultHarness(root);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        h.close();
+    }
+
+    private static void report(String line) {
+        System.out.println("FAULT " + line);
+    }
+
+    /** Publishes the first file set with {@code p} and waits until its offsets are committed. */
+    private String baseline(Case c, Pipeline p, TestFiles v1) throws Exception {
+        String run1 = c.awaitPublished(null, RUN);
+        assertEquals(v1.valid, c.liveSet(), p.tail());
+        awaitCommittedToEnd(c);
+        return run1;
+    }
+
+    private void awaitCommittedToEnd(Case c) throws InterruptedException {
+        FaultHarness.await("offsets of " + c.group + " committed to the end of its topics", RUN, () -> {
+            Map<String, Long> end = h.broker.endOffsets(c.topics);
+            return !end.isEmpty() && end.equals(h.broker.committed(c.group));
+        });
+    }
+
+    private LiveSetProber prober(Case c, TestFiles v1, TestFiles v2) {
+        return new LiveSetProber("127.0.0.1", c.server.port, c.key, v1.core.subList(0, 100),
+                new java.util.HashSet<>(List.of((long) v1.valid.size(), (long) v2.valid.size())));
+    }
+
+    /** The invariants every case ends with, once recovery is over. */
+    private void assertRecovered(Case c, Pipeline aggregator, TestFiles expected, LiveSetProber prober)
+            throws Exception {
+        awaitCommittedToEnd(c);
+        FaultHarness.await("the aggregator to hold no table", RUN,
+                () -> aggregator.metric("coupon_aggregator_open_runs") == 0
+                        && aggregator.metric("coupon_table_bytes") == 0);
+        assertEquals(expected.valid, c.liveSet(), aggregator.tail());
+        assertEquals(Set.of(), c.stagingKeys());
+        assertEquals(List.of(), prober.violations(), "the API saw a partial or missing set");
+        assertTrue(prober.probes() > 50, "the prober ran");
+    }
+
+    private static void awaitMetricAbove(Pipeline p, String metric, double value) throws InterruptedException {
+        FaultHarness.await(metric + " > " + value + " in " + p.name, RUN, () -> p.metric(metric) > value);
+    }
+
+    // --- 1: kill -9 of the aggregator's JVM mid-aggregation -----------------------------------------------------
+
+    @Test
+    void aggregator_killed_mid_aggregation_replays_the_run_from_kafka() throws Exception {
+        Case c = h.new Case("kill9-aggregating");
+        TestFiles v1 = c.files(1, DISTINCT);
+        Pipeline p1 = c.start("p1", Map.of());
+        String run1 = baseline(c, p1, v1);
+        TestFiles v2 = c.files(2, DISTINCT);
+        Map<String, Long> runStart = h.broker.endOffsets(c.topics);
+        try (LiveSetProber prober = prober(c, v1, v2)) {
+            double before = p1.metric(CONSUMED);
+            assertEquals(202, p1.post("/runs").statusCode());
+            awaitMetricAbove(p1, CONSUMED, before + 2000);
+            p1.kill9();
+            assertEquals(run1, c.liveRunId(), "killed before its publish");
+            assertEquals(runStart, h.broker.committed(c.group), "offsets never pass the last published run");
+
+            long t0 = System.nanoTime();
+            Pipeline p2 = c.start("p2", Map.of());
+            c.awaitPublished(run1, RUN);
+            report("kill -9 mid-aggregation: restart to published in "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            assertRecovered(c, p2, v2, prober);
+        }
+    }
+
+    // --- 2: kill -9 between the last staging SADD and the swap ---------------------------------------------------
+
+    @Test
+    void aggregator_killed_between_staging_and_swap_leaves_the_old_set_and_no_key() throws Exception {
+        Case c = h.new Case("kill9-before-swap");
+        try (TcpProxy proxy = new TcpProxy(h.redis.port)) {
+            c.redisPort = proxy.port();
+            TestFiles v1 = c.files(3, DISTINCT);
+            Pipeline p1 = c.start("p1", Map.of());
+            String run1 = baseline(c, p1, v1);
+            TestFiles v2 = c.files(4, DISTINCT);
+            Map<String, Long> runStart = h.broker.endOffsets(c.topics);
+            try (LiveSetProber prober = prober(c, v1, v2)) {
+                proxy.freezeOn("EVALSHA");
+                assertEquals(202, p1.post("/runs").statusCode());
+                assertTrue(proxy.awaitFrozen(RUN.toMillis()), "the swap script was sent");
+                Set<String> staging = c.stagingKeys();
+                assertEquals(1, staging.size(), staging.toString());
+                try (Jedis j = h.redis.jedis()) {
+                    String key = staging.iterator().next();
+                    assertEquals(v2.valid, j.smembers(key), "every valid code is staged before the swap");
+                    long ttl = j.ttl(key);
+                    assertTrue(ttl > 0 && ttl <= 86_400, "a staging key always expires: ttl " + ttl);
+                }
+                p1.kill9();
+                proxy.thaw();
+                assertEquals(v1.valid, c.liveSet());
+                assertEquals(run1, c.liveRunId());
+                assertEquals(runStart, h.broker.committed(c.group));
+
+                long t0 = System.nanoTime();
+                Pipeline p2 = c.start("p2", Map.of());
+                c.awaitPublished(run1, RUN);
+                report("kill -9 between staging and swap: restart to published in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                assertRecovered(c, p2, v2, prober);
+            }
+        }
+    }
+
+    // --- 3: kill -9 of the producer mid-file (producer and aggregator in separate JVMs) --------------------------
+
+    @Test
+    void producer_killed_mid_file_is_superseded_by_the_next_run() throws Exception {
+        Case c = h.new Case("kill9-producer");
+        Map<String, String> producer = Map.of("coupon.role", "producer,api", "coupon.kafka.codes-per-record", "5");
+        Map<String, String> aggregator = Map.of("coupon.role", "aggregator,api");
+        TestFiles v1 = c.files(5, 3 * DISTINCT);
+        Pipeline agg = c.start("aggregator", aggregator);
+        Pipeline prod1 = c.start("producer1", producer);
+        String run1 = baseline(c, agg, v1);
+        TestFiles v2 = c.files(6, 3 * DISTINCT);
+        Map<String, Long> runStart = h.broker.endOffsets(c.topics);
+        try (LiveSetProber prober = prober(c, v1, v2)) {
+            double read = prod1.metric("coupon_codes_read_total");
+            assertEquals(202, prod1.post("/runs").statusCode());
+            awaitMetricAbove(prod1, "coupon_codes_read_total", read + v2.codesWritten / 10.0);
+            prod1.kill9();
+            FaultHarness.await("the aggregator to hold the partial run", RUN,
+                    () -> agg.metric("coupon_aggregator_open_runs") == 1);
+            assertTrue(h.broker.endOffsets(c.topics).values().stream().mapToLong(Long::longValue).sum()
+                    > runStart.values().stream().mapToLong(Long::longValue).sum(), "part of the run is in Kafka");
+            assertEquals(run1, c.liveRunId());
+            assertEquals(runStart, h.broker.committed(c.group));
+
+            long t0 = System.nanoTime();
+            c.start("producer2", producer); // run-on-start re-reads the files
+            c.awaitPublished(run1, RUN);
+            report("kill -9 of the producer mid-file: producer restart to published in "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            assertTrue(agg.logText().contains("superseded: run "), agg.tail());
+            assertRecovered(c, agg, v2, prober);
+        }
+    }
+
+    // --- 7: SIGSTOP of the consumer past max.poll.interval.ms, then SIGCONT -------------------------------------
+
+    @Test
+    void consumer_paused_past_the_poll_interval_rebuilds_the_run_after_the_rebalance() throws Exception {
+        Case c = h.new Case("sigstop-consumer");
+        Map<String, String> aggregator = Map.of("coupon.role", "aggregator,api",
+                "camel.component.kafka.session-timeout-ms", "6000",
+                "camel.component.kafka.heartbeat-interval-ms", "1000",
+                "camel.component.kafka.max-poll-interval-ms", "6000");
+        TestFiles v1 = c.files(7, DISTINCT);
+        Pipeline agg = c.start("aggregator", aggregator);
+        Pipeline prod = c.start("producer", Map.of("coupon.role", "producer,api"));
+        String run1 = baseline(c, agg, v1);
+        TestFiles v2 = c.files(8, DISTINCT);
+        try (LiveSetProber prober = prober(c, v1, v2)) {
+            double before = agg.metric(CONSUMED);
+            assertEquals(202, prod.post("/runs").statusCode());
+            awaitMetricAbove(agg, CONSUMED, before + 2000);
+            FaultHarness.signal(agg.process, "STOP");
+            Thread.sleep(14_000); // past session.timeout.ms and max.poll.interval.ms: the group drops the member
+            FaultHarness.signal(agg.process, "CONT");
+            long t0 = System.nanoTime();
+            c.awaitPublished(run1, RUN);
+            report("SIGSTOP 14 s mid-consume: SIGCONT to published in " + (System.nanoTime() - t0) / 1_000_000
+                    + " ms");
+            assertTrue(agg.logText().contains("Kafka rewound"), agg.tail());
+            assertRecovered(c, agg, v2, prober);
+        }
+    }
+
+    // --- 8: SIGTERM mid-run ---------------------------------------------------------------------------------------
+
+    @Test
+    void sigterm_mid_run_stops_gracefully_without_publishing() throws Exception {
+        Case c = h.new Case("sigterm");
+        TestFiles v1 = c.files(9, DISTINCT);
+        Pipeline p1 = c.start("p1", Map.of());
+        String run1 = baseline(c, p1, v1);
+        TestFiles v2 = c.files(10, DISTINCT);
+        Map<String, Long> runStart = h.broker.endOffsets(c.topics);
+        try (LiveSetProber prober = prober(c, v1, v2)) {
+            double before = p1.metric(CONSUMED);
+            assertEquals(202, p1.post("/runs").statusCode());
+            awaitMetricAbove(p1, CONSUMED, before + 2000);
+            long t0 = System.nanoTime();
+            FaultHarness.signal(p1.process, "TERM");
+            assertTrue(p1.process.waitFor(60, TimeUnit.SECONDS), "stopped within the shutdown timeout");
+            report("SIGTERM mid-run: stopped in " + (System.nanoTime() - t0) / 1_000_000 + " ms, exit code "
+                    + p1.process.exitValue());
+            assertEquals(run1, c.liveRunId(), "no forced partial publish");
+            assertEquals(v1.valid, c.liveSet());
+            assertEquals(Set.of(), c.stagingKeys());
+            assertEquals(runStart, h.broker.committed(c.group));
+
+            Pipeline p2 = c.start("p2", Map.of());
+            c.awaitPublished(run1, RUN);
+            assertRecovered(c, p2, v2, prober);
+        }
+    }
+
+    // --- 5: redis-server restarted empty after the swap -----------------------------------------------------------
+
+    @Test
+    void redis_back_empty_gets_the_set_again_from_a_new_run() throws Exception {
+        Case c = h.new Case("redis-empty");
+        FaultHarness.RedisServerProcess own = new FaultHarness.RedisServerProcess(c.dir.resolve("redis"));
+        own.start(false);
+        c.server = own;
+        c.redisPort = own.port;
+        try {
+            TestFiles v1 = c.files(11, DISTINCT);
+            Pipeline p1 = c.start("p1", Map.of());
+            String run1 = baseline(c, p1, v1);
+            own.kill9();
+            own.start(false);
+            long t0 = System.nanoTime();
+            assertEquals(Map.of(), c.meta(), "a redis-server without persistence comes back empty");
+            c.awaitPublished(run1, RUN);
+            report("redis-server back empty after the swap: set restored in " + (System.nanoTime() - t0) / 1_000_000
+                    + " ms (check interval 2 s)");
+            assertTrue(p1.logText().contains("The live set is gone from Redis"), p1.tail());
+            try (LiveSetProber prober = prober(c, v1, v1)) {
+                Thread.sleep(200);
+                assertRecovered(c, p1, v1, prober);
+            }
+        } finally {
+            own.kill9();
+        }
+    }
+
+    // --- 5 and 6: Redis down during the staging writes, then back; Redis slow -----------------------------------
+
+    @Test
+    void redis_unreachable_during_publish_is_retried_and_never_half_swapped() throws Exception {
+        Case c = h.new Case("redis-down-publish");
+        try (TcpProxy proxy = new TcpProxy(h.redis.port)) {
+            c.redisPort = proxy.port();
+            TestFiles v1 = c.files(12, DISTINCT);
+            Pipeline p1 = c.start("p1", Map.of());
+            String run1 = baseline(c, p1, v1);
+            TestFiles v2 = c.files(13, DISTINCT);
+            try (LiveSetProber prober = prober(c, v1, v2)) {
+                proxy.freezeOn("SADD");
+                assertEquals(202, p1.post("/runs").statusCode());
+                assertTrue(proxy.awaitFrozen(RUN.toMillis()), "the staging writes began");
+                proxy.mode(TcpProxy.Mode.DROP); // every connection cut, new ones refused
+                proxy.thaw();
+                awaitMetricAbove(p1, "coupon_publish_retries_total", 2);
+                assertEquals(run1, c.liveRunId());
+                assertEquals(v1.valid, c.liveSet());
+                long t0 = System.nanoTime();
+                proxy.delay(20); // back, but slow
+                proxy.mode(TcpProxy.Mode.PASS);
+                c.awaitPublished(run1, RUN);
+                report("Redis unreachable during publish: back to published in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms, " + (long) p1.metric(
+                                "coupon_publish_retries_total") + " retries");
+                proxy.delay(0);
+                assertTrue(p1.logText().contains("WARN"), p1.tail());
+                assertRecovered(c, p1, v2, prober);
+            }
+        }
+    }
+
+    @Test
+    void redis_down_past_the_retries_fails_the_run_and_the_next_run_publishes() throws Exception {
+        Case c = h.new Case("redis-down-long");
+        try (TcpProxy proxy = new TcpProxy(h.redis.port)) {
+            c.redisPort = proxy.port();
+            TestFiles v1 = c.files(14, DISTINCT);
+            Pipeline p1 = c.start("p1", Map.of("coupon.publish.max-retries", "2",
+                    "coupon.publish.retry-delay-ms", "200", "coupon.publish.max-retry-delay-ms", "400"));
+            String run1 = baseline(c, p1, v1);
+            TestFiles v2 = c.files(15, DISTINCT);
+            try (LiveSetProber prober = prober(c, v1, v2)) {
+                proxy.freezeOn("SADD");
+                assertEquals(202, p1.post("/runs").statusCode());
+                assertTrue(proxy.awaitFrozen(RUN.toMillis()));
+                proxy.mode(TcpProxy.Mode.DROP);
+                proxy.thaw();
+                p1.awaitLog("publishing to Redis failed", RUN);
+                assertEquals(run1, c.liveRunId());
+                proxy.mode(TcpProxy.Mode.PASS);
+                FaultHarness.await("a new run to be accepted", RUN, () -> {
+                    try {
+                        return p1.post("/runs").statusCode() == 202;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                c.awaitPublished(run1, RUN);
+                assertRecovered(c, p1, v2, prober);
+            }
+        }
+    }
+
+    // --- 10: bad input under a small heap -------------------------------------------------------------------------
+
+    @Test
+    void bad_inputs_fail_with_the_file_and_reason_under_a_small_heap() throws Exception {
+        Case c = h.new Case("bad-input");
+        TestFiles v1 = c.files(16, DISTINCT / 4);
+        Pipeline p1 = c.start("p1", Map.of());
+        String run1 = baseline(c, p1, v1);
+        p1.kill9();
+        Path bad = c.input.resolve("couponbase2.gz");
+
+        Files.delete(bad);
+        Files.createDirectories(bad);
+        assertOnceFails(c, "couponbase2.gz", "is a directory");
+        Files.delete(bad);
+
+        writeNoNewline(bad, 2L << 30);
+        assertOnceFails(c, "couponbase2.gz", "longer than");
+
+        byte[] junk = new byte[1 << 20];
+        new java.util.Random(3).nextBytes(junk);
+        junk[0] = 'x';
+        Files.write(bad, junk);
+        assertOnceFails(c, "couponbase2.gz", "not gzip data");
+        junk[0] = 0x1f;
+        junk[1] = (byte) 0x8b; // a gzip magic number in front does not make junk a gzip file
+        Files.write(bad, junk);
+        assertOnceFails(c, "couponbase2.gz", "unsupported gzip compression method");
+
+        assertEquals(run1, c.liveRunId());
+        assertEquals(v1.valid, c.liveSet());
+        assertEquals(Set.of(), c.stagingKeys());
+    }
+
+    private void assertOnceFails(Case c, String file, String reason) throws Exception {
+        Path err = c.dir.resolve("once-err.txt");
+        List<String> cmd = new java.util.ArrayList<>(List.of(FaultHarness.JAVA, "-Xmx160m"));
+        Map<String, String> s = c.settings();
+        s.put("coupon.aggregator.completion-timeout-ms", "20000");
+        s.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.addAll(List.of("-jar", FaultHarness.JAR.toString(), "--once"));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).directory(c.dir.toFile())
+                .redirectOutput(c.dir.resolve("once-out.txt").toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "--once finished");
+        String[] lines = Files.readString(err).strip().split("\n");
+        String last = lines[lines.length - 1];
+        report("bad input " + reason + ": exit " + p.exitValue() + " in " + (System.nanoTime() - t0) / 1_000_000
+                + " ms under -Xmx160m: " + last);
+        assertEquals(1, p.exitValue(), last);
+        assertTrue(last.contains(file) && last.contains(reason), last);
+    }
+
+    /** A gzip file of {@code bytes} bytes of text with no newline, written in seconds: one member repeated. */
+    private static void writeNoNewline(Path file, long bytes) throws IOException {
+        byte[] chunk = "HAPPYHRS ".repeat((1 << 20) / 9).getBytes(StandardCharsets.US_ASCII);
+        java.io.ByteArrayOutputStream member = new java.io.ByteArrayOutputStream();
+        try (OutputStream gz = new GZIPOutputStream(member)) {
+            gz.write(chunk);
+        }
+        byte[] m = member.toByteArray();
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long n = 0; n < bytes; n += chunk.length) {
+                out.write(m);
+            }
+        }
+    }
+}
