@@ -76,11 +76,17 @@ final class FaultHarness implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() throws Exception {
+    /** Stops every pipeline JVM started so far (each case ends with this, so cases never share CPU). */
+    void killPipelines() throws InterruptedException {
         for (Pipeline p : pipelines) {
             p.kill9();
         }
+        pipelines.clear();
+    }
+
+    @Override
+    public void close() throws Exception {
+        killPipelines();
         broker.kill9();
         redis.kill9();
     }

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -45,6 +46,11 @@ class FaultToleranceIT {
     void start(@TempDir Path root) throws Exception {
         assertTrue(Files.isRegularFile(FaultHarness.JAR), "run through mvn verify: the jar is built first");
         h = new FaultHarness(root);
+    }
+
+    @AfterEach
+    void killPipelines() throws InterruptedException {
+        h.killPipelines();
     }
 
     @AfterAll
@@ -192,6 +198,94 @@ class FaultToleranceIT {
                     + (System.nanoTime() - t0) / 1_000_000 + " ms");
             assertTrue(agg.logText().contains("superseded: run "), agg.tail());
             assertRecovered(c, agg, v2, prober);
+        }
+    }
+
+    // --- 4: the Kafka broker killed and restarted, during production and during consumption ----------------------
+
+    private void restartBroker() throws Exception {
+        h.broker.kill9();
+        Thread.sleep(3000);
+        h.broker.start();
+    }
+
+    @Test
+    void broker_killed_during_production_and_restarted_loses_nothing() throws Exception {
+        Case c = h.new Case("broker-producing");
+        Map<String, String> slowProducer = Map.of("coupon.kafka.codes-per-record", "5");
+        TestFiles v1 = c.files(17, 3 * DISTINCT);
+        Pipeline p1 = c.start("p1", slowProducer);
+        String run1 = baseline(c, p1, v1);
+        TestFiles v2 = c.files(18, 3 * DISTINCT);
+        try (LiveSetProber prober = prober(c, v1, v2)) {
+            double read = p1.metric("coupon_codes_read_total");
+            assertEquals(202, p1.post("/runs").statusCode());
+            awaitMetricAbove(p1, "coupon_codes_read_total", read + v2.codesWritten / 10.0);
+            assertTrue(p1.metric("coupon_codes_read_total") < read + v2.codesWritten, "still producing");
+            long t0 = System.nanoTime();
+            restartBroker();
+            c.awaitPublished(run1, RUN);
+            report("broker kill -9 + 3 s down during production: kill to published in "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            assertRecovered(c, p1, v2, prober);
+        }
+    }
+
+    @Test
+    void broker_killed_during_consumption_and_restarted_loses_nothing() throws Exception {
+        Case c = h.new Case("broker-consuming");
+        TestFiles v1 = c.files(19, DISTINCT);
+        Pipeline p1 = c.start("p1", Map.of());
+        String run1 = baseline(c, p1, v1);
+        TestFiles v2 = c.files(20, DISTINCT);
+        try (LiveSetProber prober = prober(c, v1, v2)) {
+            double before = p1.metric(CONSUMED);
+            assertEquals(202, p1.post("/runs").statusCode());
+            FaultHarness.await("the run's sources all sent", RUN,
+                    () -> p1.logText().split("all sources sent", -1).length > 2);
+            awaitMetricAbove(p1, CONSUMED, before + 2000);
+            assertEquals(run1, c.liveRunId(), "still consuming");
+            long t0 = System.nanoTime();
+            restartBroker();
+            c.awaitPublished(run1, RUN);
+            report("broker kill -9 + 3 s down during consumption: kill to published in "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            assertRecovered(c, p1, v2, prober);
+        }
+    }
+
+    // --- 5: redis-server killed during the staging writes and restarted with its data ---------------------------
+
+    @Test
+    void redis_killed_during_staging_writes_is_retried_after_it_is_back() throws Exception {
+        Case c = h.new Case("redis-killed-staging");
+        FaultHarness.RedisServerProcess own = new FaultHarness.RedisServerProcess(c.dir.resolve("redis"));
+        own.start(true);
+        c.server = own;
+        try (TcpProxy proxy = new TcpProxy(own.port)) {
+            c.redisPort = proxy.port();
+            TestFiles v1 = c.files(21, DISTINCT);
+            Pipeline p1 = c.start("p1", Map.of());
+            String run1 = baseline(c, p1, v1);
+            TestFiles v2 = c.files(22, DISTINCT);
+            proxy.freezeOn("SADD");
+            assertEquals(202, p1.post("/runs").statusCode());
+            assertTrue(proxy.awaitFrozen(RUN.toMillis()), "the staging writes began");
+            own.kill9();
+            proxy.thaw();
+            Thread.sleep(2000);
+            long t0 = System.nanoTime();
+            own.start(true); // the append-only file brings back the live set, not a swap in between
+            assertEquals(run1, c.liveRunId());
+            assertEquals(v1.valid, c.liveSet());
+            try (LiveSetProber prober = prober(c, v1, v2)) {
+                c.awaitPublished(run1, RUN);
+                report("redis-server kill -9 during staging writes, back after 2 s: back to published in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                assertRecovered(c, p1, v2, prober);
+            }
+        } finally {
+            own.kill9();
         }
     }
 
