@@ -155,13 +155,14 @@ public class PipelineConfiguration {
     public RunPublication runPublication(@BeanInject("validSetPublisher") ValidSetPublisher publisher,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics,
-            @BeanInject("offsetCommitter") OffsetCommitter offsets) {
-        return new RunPublication(publisher, coordinator, metrics, offsets);
+            @BeanInject("offsetCommitter") OffsetCommitter offsets,
+            @BeanInject("runSequencer") RunSequencer sequencer) {
+        return new RunPublication(publisher, coordinator, metrics, offsets, sequencer);
     }
 
     @BindToRegistry(value = "offsetCommitter", lazy = true)
-    public OffsetCommitter offsetCommitter() {
-        return new OffsetCommitter();
+    public OffsetCommitter offsetCommitter(@BeanInject("runSequencer") RunSequencer sequencer) {
+        return new OffsetCommitter(sequencer);
     }
 
     @BindToRegistry(value = "couponApi", lazy = true)

@@ -15,6 +15,11 @@ public record LiveSetKeys(String live) {
         return live + ":staging:*";
     }
 
+    /** The parts of a run staged so far, by partition (several aggregator instances share a run). */
+    public String parts(String runId) {
+        return live + ":parts:" + runId;
+    }
+
     public String trash(String runId) {
         return live + ":trash:" + runId;
     }

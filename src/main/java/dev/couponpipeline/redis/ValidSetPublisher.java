@@ -5,9 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -19,33 +17,69 @@ import org.springframework.data.redis.core.script.DefaultRedisScript;
 
 /**
  * Publishes a complete run's valid codes: pipelined multi-member SADDs into a staging key, then one Lua script
- * that swaps it in atomically. The old set is renamed aside and UNLINKed (freed in the background), so a swap
- * over millions of members never blocks Redis; a failed publish removes its staging key.
+ * that marks this instance's parts done and, with every part in, swaps the run in atomically. The old set is
+ * renamed aside and UNLINKed (freed in the background), so a swap over millions of members never blocks Redis.
  */
 public final class ValidSetPublisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(ValidSetPublisher.class);
 
-    /** Refuses to replace a newer run; otherwise live → trash, staging → live, free trash, rewrite metadata. */
-    private static final String SWAP = String.join("\n",
+    /**
+     * Marks this instance's parts of a run done and, when every part of the run is in, swaps it live: refuses a
+     * run older than the live one; otherwise records each part's counts in {@code <key>:parts:<run>}, and once
+     * that hash holds every partition: live → trash, staging → live, free trash, metadata from the summed counts.
+     * One script, so Redis never holds half a swap, and exactly one instance swaps.
+     * ARGV: runId, partitions, n, n × (partition, "valid distinct codes per source…"), sources, source names…,
+     * then the other metadata fields and values.
+     */
+    private static final String PUBLISH_PARTS = String.join("\n",
             "local current = redis.call('HGET', KEYS[3], 'runId')",
-            "if current and current > ARGV[1] then",
-            "  redis.call('UNLINK', KEYS[2])",
-            "  return 0",
+            "if current and current > ARGV[1] then return {0} end",
+            "local n = tonumber(ARGV[3])",
+            "for i = 1, n do redis.call('HSET', KEYS[5], ARGV[2 + 2 * i], ARGV[3 + 2 * i]) end",
+            "redis.call('EXPIRE', KEYS[5], 86400)",
+            "if redis.call('HLEN', KEYS[5]) < tonumber(ARGV[2]) then return {2} end",
+            "local sums = {}",
+            "for _, v in ipairs(redis.call('HVALS', KEYS[5])) do",
+            "  local i = 0",
+            "  for num in string.gmatch(v, '%d+') do i = i + 1; sums[i] = (sums[i] or 0) + tonumber(num) end",
             "end",
             "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[4]) end",
             "if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[1]) end",
             "redis.call('UNLINK', KEYS[4])",
+            "redis.call('DEL', KEYS[5])",
             "redis.call('DEL', KEYS[3])",
-            "redis.call('HSET', KEYS[3], unpack(ARGV, 2))",
-            "return 1");
+            "redis.call('HSET', KEYS[3], 'runId', ARGV[1], 'codes', string.format('%d', sums[1] or 0),",
+            "  'distinctCodes', string.format('%d', sums[2] or 0))",
+            "local base = 4 + 2 * n",
+            "local s = tonumber(ARGV[base])",
+            "for j = 1, s do",
+            "  redis.call('HSET', KEYS[3], 'source.' .. ARGV[base + j] .. '.codes', string.format('%d', sums[2 + j] or 0))",
+            "end",
+            "redis.call('HSET', KEYS[3], unpack(ARGV, base + s + 1))",
+            "return {1, sums[1] or 0, sums[2] or 0}");
+
+    /** What a publish did. */
+    public enum Status {
+        /** This instance's parts completed the run and it is live now. */
+        SWAPPED,
+        /** This instance's parts are staged and marked done; another instance's parts are still to come. */
+        WAITING,
+        /** Redis already holds a newer run: nothing changed, and that is final. */
+        NEWER_LIVE
+    }
+
+    /** The outcome, with the run's valid and distinct codes (the whole run's when swapped, else these parts'). */
+    public record Outcome(Status status, long validCodes, long distinctCodes) {
+    }
 
     private final StringRedisTemplate redis;
     private final LiveSetKeys keys;
     private final int saddBatch;
     private final int pipelineCommands;
     private final Clock clock;
-    private final DefaultRedisScript<Long> swap = new DefaultRedisScript<>(SWAP, Long.class);
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> publishParts = new DefaultRedisScript<>(PUBLISH_PARTS, List.class);
 
     public ValidSetPublisher(StringRedisTemplate redis, LiveSetKeys keys, int saddBatch, int pipelineCommands,
             Clock clock) {
@@ -56,51 +90,69 @@ public final class ValidSetPublisher {
         this.clock = clock;
     }
 
-    /** Redis already holds a run newer than the one being published: nothing changes, and that is final. */
-    public static final class NewerRunLiveException extends RuntimeException {
-        public NewerRunLiveException(String message) {
-            super(message);
-        }
-    }
-
     /**
-     * Writes and swaps in the run's valid set; returns the number of valid codes published. Publishing the run
-     * that is already live again (a replay after a crash between swap and offset commit) swaps in an identical
-     * set. Throws {@link NewerRunLiveException} when a newer run is live.
+     * Stages the valid codes of the run's parts counted here into {@code <key>:staging:<run>} and marks them done;
+     * the instance whose parts complete the run swaps it live. SADD is idempotent and every instance writes only
+     * codes of the same run, so a part written twice (a replay after a crash or a rebalance) changes nothing;
+     * that is why the shared staging key is never deleted here.
      */
-    public long publish(RunState run) {
-        String staging = keys.staging(run.runId());
-        byte[] stagingKey = staging.getBytes(StandardCharsets.UTF_8);
-        redis.unlink(staging);
-        try {
-            long valid = fillStaging(run, stagingKey);
-            Map<String, String> meta = metadata(run, valid);
-            List<String> args = new ArrayList<>();
-            args.add(run.runId());
-            meta.forEach((k, v) -> {
-                args.add(k);
-                args.add(v);
-            });
-            Long swapped = redis.execute(swap,
-                    List.of(keys.live(), staging, keys.meta(), keys.trash(run.runId())), args.toArray());
-            if (swapped == null || swapped == 0L) {
-                throw new NewerRunLiveException("run " + run.runId() + " not published: Redis already holds the "
-                        + "newer run " + redis.opsForHash().get(keys.meta(), "runId"));
+    public Outcome publish(RunState run) {
+        String runId = run.runId();
+        List<Integer> parts = run.countedParts();
+        byte[] stagingKey = keys.staging(runId).getBytes(StandardCharsets.UTF_8);
+        List<String> args = new ArrayList<>();
+        args.add(runId);
+        args.add(Integer.toString(run.partitions()));
+        args.add(Integer.toString(parts.size()));
+        long valid = 0;
+        long distinct = 0;
+        boolean[] first = {true};
+        for (int part : parts) {
+            long partValid = fillStaging(run, part, stagingKey, first);
+            long partDistinct = run.distinctCodes(part);
+            valid += partValid;
+            distinct += partDistinct;
+            StringBuilder stats = new StringBuilder().append(partValid).append(' ').append(partDistinct);
+            for (long n : run.codesPerSource(part)) {
+                stats.append(' ').append(n);
             }
-            removeStagingKeysOlderThan(run.runId());
-            return valid;
+            args.add(Integer.toString(part));
+            args.add(stats.toString());
+        }
+        args.add(Integer.toString(run.sources().size()));
+        args.addAll(run.sources());
+        args.add("sources");
+        args.add(String.join(",", run.sources()));
+        args.add("publishedAt");
+        args.add(clock.instant().toString());
+        List<?> r = redis.execute(publishParts, List.of(keys.live(), keys.staging(runId), keys.meta(),
+                keys.trash(runId), keys.parts(runId)), args.toArray());
+        long status = r == null || r.isEmpty() ? 0 : ((Number) r.get(0)).longValue();
+        if (status == 0) {
+            return new Outcome(Status.NEWER_LIVE, 0, 0);
+        }
+        if (status == 2) {
+            return new Outcome(Status.WAITING, valid, distinct);
+        }
+        removeStagingKeysOlderThan(runId);
+        return new Outcome(Status.SWAPPED, ((Number) r.get(1)).longValue(), ((Number) r.get(2)).longValue());
+    }
+
+    /** The live run id, or null when nothing is published (or Redis cannot be read). */
+    public String liveRunId() {
+        try {
+            Object v = redis.opsForHash().get(keys.meta(), "runId");
+            return v == null ? null : v.toString();
         } catch (RuntimeException e) {
-            cleanUp(staging);
-            throw e;
+            return null;
         }
     }
 
-    private long fillStaging(RunState run, byte[] stagingKey) {
+    private long fillStaging(RunState run, int part, byte[] stagingKey, boolean[] first) {
         List<byte[]> batch = new ArrayList<>(saddBatch);
         List<byte[][]> commands = new ArrayList<>(pipelineCommands);
         long[] count = new long[1];
-        boolean[] first = {true};
-        run.forEachValid((code, len, mask) -> {
+        run.forEachValid(part, (code, len, mask) -> {
             batch.add(Arrays.copyOf(code, len));
             count[0]++;
             if (batch.size() == saddBatch) {
@@ -115,7 +167,10 @@ public final class ValidSetPublisher {
         if (!batch.isEmpty()) {
             commands.add(batch.toArray(new byte[0][]));
         }
-        send(stagingKey, commands, first[0]);
+        if (!commands.isEmpty()) {
+            send(stagingKey, commands, first[0]);
+            first[0] = false;
+        }
         return count[0];
     }
 
@@ -137,26 +192,6 @@ public final class ValidSetPublisher {
         });
     }
 
-    private Map<String, String> metadata(RunState run, long valid) {
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("runId", run.runId());
-        meta.put("codes", Long.toString(valid));
-        meta.put("distinctCodes", Long.toString(run.distinctCodes()));
-        meta.put("sources", String.join(",", run.sources()));
-        run.codesPerSource().forEach((s, n) -> meta.put("source." + s + ".codes", Long.toString(n)));
-        meta.put("publishedAt", clock.instant().toString());
-        return meta;
-    }
-
-    /** Removes a run's staging key (best effort: the key also expires by itself). */
-    public void cleanUp(String staging) {
-        try {
-            redis.unlink(staging);
-        } catch (RuntimeException e) {
-            LOG.warn("Could not remove staging key {} (it expires within a day): {}", staging, e.toString());
-        }
-    }
-
     /**
      * Removes staging keys that no publish can still use: those of runs older than the live one (the swap refuses
      * them). A staging key of the live run or a newer one may belong to a publish in flight (another instance, or
@@ -168,18 +203,19 @@ public final class ValidSetPublisher {
     }
 
     private int removeStagingKeysOlderThan(String runId) {
-        String prefix = keys.staging("");
         List<String> stale = new ArrayList<>();
         try {
             redis.execute((RedisConnection connection) -> {
-                ScanOptions options = ScanOptions.scanOptions().match(keys.stagingPattern()).count(1000).build();
-                try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
-                    cursor.forEachRemaining(k -> {
-                        String key = new String(k, StandardCharsets.UTF_8);
-                        if (key.substring(prefix.length()).compareTo(runId) < 0) {
-                            stale.add(key);
-                        }
-                    });
+                for (String prefix : List.of(keys.staging(""), keys.parts(""))) {
+                    ScanOptions options = ScanOptions.scanOptions().match(prefix + "*").count(1000).build();
+                    try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
+                        cursor.forEachRemaining(k -> {
+                            String key = new String(k, StandardCharsets.UTF_8);
+                            if (key.substring(prefix.length()).compareTo(runId) < 0) {
+                                stale.add(key);
+                            }
+                        });
+                    }
                 }
                 return null;
             });

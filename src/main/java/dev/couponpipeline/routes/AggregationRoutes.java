@@ -9,13 +9,11 @@ import dev.couponpipeline.config.Roles;
 import dev.couponpipeline.source.SourceRegistry;
 import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.processor.aggregate.AggregateController;
 import org.apache.camel.processor.aggregate.DefaultAggregateController;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.processor.aggregate.ClosedCorrelationKeyException;
 
 /**
  * The long-running aggregator: one consumer group on every source topic, one aggregation group per run. Offsets
@@ -49,38 +47,45 @@ public class AggregationRoutes extends RouteBuilder {
             return;
         }
 
-        // a record of a run that is already closed (its source kept sending after another failed): drop it
-        onException(ClosedCorrelationKeyException.class)
-                .handled(true)
-                .log(LoggingLevel.DEBUG, "Dropped a late record of closed run ${header." + RUN_ID + "}");
-
         from("kafka:{{sources:topics}}"
                 + "?groupId={{coupon.kafka.group-id}}"
                 + "&autoOffsetReset=earliest"
                 + "&autoCommitEnable=false"
                 + "&maxPollRecords={{coupon.kafka.max-poll-records}}"
                 + "&pollTimeoutMs=500"
+                // partition i of every source topic to the same instance (co-partitioned), after every rebalance
+                + "&partitionAssignor=org.apache.kafka.clients.consumer.RangeAssignor"
                 + "&headerDeserializer=#couponHeaderDeserializer")
                 .routeId("aggregator")
                 // hooks the offset committer into the consumer's poll loop; it never pauses the consumer
                 .pausable(committer, anything -> true)
-                .process(this::sequence)
-                .aggregate(header(RUN_ID), strategy)
-                    .aggregateController(controller)
-                    .completionPredicate(strategy.runFinished())
-                    .completionTimeout("{{coupon.aggregator.completion-timeout-ms}}")
-                    .closeCorrelationKeyOnCompletion(10_000)
-                    .ignoreInvalidCorrelationKeys()
-                    .to("seda:publish?waitForTaskToComplete=Never");
+                .filter(this::sequence)
+                    .aggregate(header(RUN_ID), strategy)
+                        .aggregateController(controller)
+                        .completionPredicate(strategy.runFinished())
+                        .completionTimeout("{{coupon.aggregator.completion-timeout-ms}}")
+                        .ignoreInvalidCorrelationKeys()
+                        .to("seda:publish?waitForTaskToComplete=Never");
+
+        // runs staged here wait for the other instances' parts: commit their offsets once they are live
+        from("timer:publish-watch?period=1000")
+                .routeId("publish-watch")
+                .bean("runPublication", "checkWaiting");
     }
 
-    /** Closes the runs this record proves dead (superseded, or rewound inside their records) before it counts. */
-    private void sequence(Exchange exchange) {
+    /**
+     * Closes the runs this record proves dead (superseded, or rewound inside their records), then says whether
+     * the record counts: not when it is a replay of a run already live, failed, or whose part was published here.
+     */
+    private boolean sequence(Exchange exchange) {
         Message in = exchange.getMessage();
-        Integer partition = in.getHeader(KafkaConstants.PARTITION, Integer.class);
-        for (String dead : sequencer.onRecord(in.getHeader(RUN_ID, String.class), in.getHeader(SOURCE, String.class),
-                partition == null ? 0 : partition, CodeTableAggregationStrategy.offsetOf(in))) {
+        Integer p = in.getHeader(KafkaConstants.PARTITION, Integer.class);
+        int partition = p == null ? 0 : p;
+        String runId = in.getHeader(RUN_ID, String.class);
+        for (String dead : sequencer.onRecord(runId, in.getHeader(SOURCE, String.class), partition,
+                CodeTableAggregationStrategy.offsetOf(in))) {
             controller.forceCompletionOfGroup(dead);
         }
+        return sequencer.accept(runId, partition);
     }
 }

@@ -66,6 +66,7 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
             long expected = sequencer.openRuns() == 0 ? expectedCodes.getAsLong() : 0;
             RunState state = new RunState(in.getHeader(CouponHeaders.RUN_ID, String.class), sources.ids(),
                     minSources, expected, expectedPartitions, helper, clock.instant());
+            state.countOnly(sequencer.countedFor(state.runId()));
             sequencer.opened(state);
             metrics.openRuns(sequencer.openRuns());
             fold(state, in);
@@ -120,6 +121,14 @@ public final class CodeTableAggregationStrategy implements AggregationStrategy, 
     public void onCompletion(Exchange exchange) {
         RunState state = exchange.getMessage().getBody(RunState.class);
         if (state != null) {
+            // from now on, records of the run (late, or replayed) are dropped: its parts are being published here,
+            // or it failed for good
+            state.freezeCountedParts();
+            if (state.isComplete()) {
+                sequencer.published(state.runId(), state.countedParts());
+            } else {
+                sequencer.failedForGood(state.runId());
+            }
             sequencer.closed(state.runId());
             metrics.openRuns(sequencer.openRuns());
         }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import dev.couponpipeline.run.RunSequencer;
 import org.apache.camel.component.kafka.consumer.errorhandler.KafkaConsumerListener;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -27,6 +28,12 @@ public final class OffsetCommitter extends KafkaConsumerListener {
     private static final Logger LOG = LoggerFactory.getLogger(OffsetCommitter.class);
 
     private final ConcurrentLinkedQueue<Map<TopicPartition, Long>> requests = new ConcurrentLinkedQueue<>();
+    private final RunSequencer sequencer;
+    private java.util.Set<TopicPartition> lastAssignment;
+
+    public OffsetCommitter(RunSequencer sequencer) {
+        this.sequencer = sequencer;
+    }
 
     /** Asks for a commit after the given records: offsets of the last record of a run, by topic and partition. */
     public void commitAfter(Map<String, Map<Integer, Long>> lastOffsets) {
@@ -40,6 +47,16 @@ public final class OffsetCommitter extends KafkaConsumerListener {
 
     @Override
     public boolean afterConsume(Object consumer) {
+        Consumer<?, ?> kafka = (Consumer<?, ?>) consumer;
+        java.util.Set<TopicPartition> assignment = kafka.assignment();
+        if (!assignment.equals(lastAssignment)) {
+            // a rebalance: tell the sequencer which partition numbers are ours now (the same for every source
+            // topic with the range assignor)
+            lastAssignment = java.util.Set.copyOf(assignment);
+            java.util.Set<Integer> numbers = new java.util.TreeSet<>();
+            assignment.forEach(tp -> numbers.add(tp.partition()));
+            sequencer.assigned(numbers);
+        }
         if (requests.isEmpty()) {
             return true;
         }
@@ -50,7 +67,7 @@ public final class OffsetCommitter extends KafkaConsumerListener {
                     (a, b) -> a.offset() >= b.offset() ? a : b));
         }
         try {
-            ((Consumer<?, ?>) consumer).commitSync(offsets, Duration.ofSeconds(30));
+            kafka.commitSync(offsets, Duration.ofSeconds(30));
             LOG.debug("Committed {}", offsets);
         } catch (RuntimeException e) {
             // a rebalance or a broker outage: the run is replayed from the older offsets after a restart and

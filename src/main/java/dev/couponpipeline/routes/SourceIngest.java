@@ -123,8 +123,8 @@ public final class SourceIngest {
     }
 
     /**
-     * Turns the exchange into an abort record after a failure, and tells the coordinator, which fails the run and
-     * stops the other sources.
+     * Turns the exchange into abort records after a failure, one per partition (every aggregator instance learns
+     * the run failed), and tells the coordinator, which fails the run and stops the other sources.
      */
     public void failed(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -147,10 +147,16 @@ public final class SourceIngest {
             coordinator.sourceFailed(runId, "source " + source + ": " + reason);
         }
         metrics.sourceFailed(source);
-        m.setBody(new byte[0]);
-        m.setHeader(CouponHeaders.KIND, RecordKind.ABORT.wire());
-        m.setHeader(CouponHeaders.REASON, reason);
-        m.removeHeader(KafkaConstants.PARTITION_KEY);
+        List<Message> aborts = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            Message abort = m.copy();
+            abort.setBody(new byte[0]);
+            abort.setHeader(CouponHeaders.KIND, RecordKind.ABORT.wire());
+            abort.setHeader(CouponHeaders.REASON, reason);
+            abort.setHeader(KafkaConstants.PARTITION_KEY, p);
+            aborts.add(abort);
+        }
+        m.setBody(aborts);
     }
 
     static String reasonOf(Throwable e) {

@@ -27,9 +27,19 @@ public final class RunSequencer {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunSequencer.class);
 
+    private static final int RECENT = 1000;
+
     /** Open runs by id; ids sort in start order. */
     private final TreeMap<String, RunState> open = new TreeMap<>();
     private final Map<String, Long> lastOffsets = new HashMap<>();
+    /** Partition numbers Kafka assigned to this instance; null until the first assignment (then: all). */
+    private volatile java.util.Set<Integer> owned;
+    /** Parts this instance published, by run (bounded): their records, replayed, are dropped. */
+    private final java.util.LinkedHashMap<String, java.util.Set<Integer>> publishedParts = new java.util.LinkedHashMap<>();
+    /** Runs failed for good here (bounded): their late records are dropped. */
+    private final java.util.LinkedHashSet<String> failed = new java.util.LinkedHashSet<>();
+    /** The live run in Redis, as last seen: records of it or an older run are replays, dropped. */
+    private volatile String liveRunId;
 
     /** The aggregator opened a run (its first record arrived). */
     public synchronized void opened(RunState run) {
@@ -43,6 +53,78 @@ public final class RunSequencer {
 
     public synchronized int openRuns() {
         return open.size();
+    }
+
+    /** True when this instance owns partition number {@code p} (always, until Kafka assigned anything). */
+    public boolean owns(int p) {
+        java.util.Set<Integer> o = owned;
+        return o == null || o.contains(p);
+    }
+
+    /** The partitions that count for {@code runId} here: owned, and not already published by this instance. */
+    public java.util.function.IntPredicate countedFor(String runId) {
+        return p -> owns(p) && !isPublished(runId, p);
+    }
+
+    private synchronized boolean isPublished(String runId, int p) {
+        java.util.Set<Integer> parts = publishedParts.get(runId);
+        return parts != null && parts.contains(p);
+    }
+
+    /**
+     * Kafka's assignment for this instance changed (a rebalance). Open runs forget the partitions that moved
+     * away: their new owner rebuilds those parts from Kafka.
+     */
+    public synchronized void assigned(java.util.Set<Integer> partitionNumbers) {
+        java.util.Set<Integer> before = owned;
+        if (partitionNumbers.equals(before)) {
+            return;
+        }
+        owned = java.util.Set.copyOf(partitionNumbers);
+        java.util.Set<Integer> revoked = new java.util.TreeSet<>(before == null ? java.util.Set.of() : before);
+        revoked.removeAll(partitionNumbers);
+        for (int p : revoked) {
+            open.values().forEach(run -> run.dropPartition(p));
+            lastOffsets.keySet().removeIf(k -> k.endsWith("-" + p));
+        }
+        LOG.info("Kafka assigned partition(s) {} of every source topic to this aggregator (before: {}); open runs "
+                + "{} dropped partition(s) {}", new java.util.TreeSet<>(partitionNumbers),
+                before == null ? "none" : new java.util.TreeSet<>(before), open.keySet(), revoked);
+    }
+
+    /** This instance published these parts of {@code runId} (staged and marked done in Redis). */
+    public synchronized void published(String runId, java.util.List<Integer> parts) {
+        publishedParts.computeIfAbsent(runId, id -> new java.util.HashSet<>()).addAll(parts);
+        if (publishedParts.size() > RECENT) {
+            publishedParts.remove(publishedParts.keySet().iterator().next());
+        }
+    }
+
+    /** {@code runId} failed for good here; its late records are dropped. */
+    public synchronized void failedForGood(String runId) {
+        failed.add(runId);
+        if (failed.size() > RECENT) {
+            failed.remove(failed.iterator().next());
+        }
+    }
+
+    /** The run now live in Redis. */
+    public void live(String runId) {
+        if (runId != null && (liveRunId == null || runId.compareTo(liveRunId) > 0)) {
+            liveRunId = runId;
+        }
+    }
+
+    /**
+     * Whether a record of {@code runId} on {@code partition} is to be aggregated: not when its run is live or
+     * older (a replay after a crash or rebalance), failed for good here, or its part already published here.
+     */
+    public synchronized boolean accept(String runId, int partition) {
+        if (runId == null) {
+            return true;
+        }
+        String live = liveRunId;
+        return !failed.contains(runId) && (live == null || runId.compareTo(live) > 0) && !isPublished(runId, partition);
     }
 
     /**

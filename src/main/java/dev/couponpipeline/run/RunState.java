@@ -34,6 +34,10 @@ public final class RunState {
     private final Instant startedAt;
     private String failure;
     private boolean released;
+    /** Partition numbers this aggregator instance owns (Kafka assigned them) and that are still to publish. */
+    private java.util.function.IntPredicate counted = p -> true;
+    /** Partitions per source topic, from the end records (every source must agree). */
+    private int partitions = -1;
 
     public RunState(String runId, List<String> sources, int minSources, long expectedCodes, Instant startedAt) {
         this(runId, sources, minSources, expectedCodes, 1, null, startedAt);
@@ -88,10 +92,45 @@ public final class RunState {
         if (bit < 0 || failure != null) {
             return;
         }
+        if (this.partitions < 0) {
+            this.partitions = partitions;
+        } else if (this.partitions != partitions) {
+            fail("source " + source + " has " + partitions + " partitions, another source " + this.partitions
+                    + "; every source topic needs the same number");
+            return;
+        }
         progress[bit].seen(partition, offset);
         progress[bit].ended(partition, partitions, codesSent);
-        if (allEnded()) {
-            checkCounts();
+        checkPart(partition);
+    }
+
+    /**
+     * Which partition numbers count for this run's completion here: those this instance owns and has not
+     * published already. With one aggregator instance, all of them.
+     */
+    public void countOnly(java.util.function.IntPredicate partitionsCounted) {
+        this.counted = partitionsCounted;
+    }
+
+    /** The run is closed: the partitions counted for it here no longer change (whatever Kafka assigns next). */
+    public void freezeCountedParts() {
+        java.util.Set<Integer> parts = java.util.Set.copyOf(countedParts());
+        this.counted = parts::contains;
+    }
+
+    /**
+     * Kafka moved {@code partition} to another instance: forget everything it contributed (its table, and every
+     * source's count and end record there). The new owner rebuilds that part of the run from Kafka.
+     */
+    public void dropPartition(int partition) {
+        if (partition < tables.length && tables[partition] != null) {
+            tables[partition].awaitInserts();
+            tables[partition] = null;
+        }
+        for (SourceProgress p : progress) {
+            if (partition < p.receivedCodes.length) {
+                p.forget(partition);
+            }
         }
     }
 
@@ -180,37 +219,72 @@ public final class RunState {
         return i;
     }
 
-    private boolean allEnded() {
+    /** True when every source has sent its end record for {@code part}. */
+    private boolean partEnded(int part) {
         for (SourceProgress p : progress) {
-            if (!p.allEnded()) {
+            if (!p.hasEnded(part)) {
                 return false;
             }
         }
         return true;
     }
 
-    private void checkCounts() {
+    /** Once every source has ended {@code part}, its counts must agree, or the run fails. */
+    private void checkPart(int part) {
+        if (!partEnded(part)) {
+            return;
+        }
         for (int s = 0; s < progress.length; s++) {
             SourceProgress p = progress[s];
-            for (int part = 0; part < p.partitions; part++) {
-                if (p.receivedCodes[part] != p.sentCodes[part]) {
-                    fail("source " + sources.get(s) + " partition " + part + ": the producer sent "
-                            + p.sentCodes[part] + " codes but " + p.receivedCodes[part]
-                            + " arrived (records were lost or duplicated)");
-                    return;
-                }
+            if (p.receivedCodes[part] != p.sentCodes[part]) {
+                fail("source " + sources.get(s) + " partition " + part + ": the producer sent "
+                        + p.sentCodes[part] + " codes but " + p.receivedCodes[part]
+                        + " arrived (records were lost or duplicated)");
+                return;
             }
         }
     }
 
-    /** Finished either way: complete, or failed. The aggregator closes the run then. */
-    public boolean isFinished() {
-        return failure != null || allEnded();
+    /** The partition numbers whose part this instance publishes: counted here, in 0..partitions-1. */
+    public List<Integer> countedParts() {
+        List<Integer> parts = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            if (counted.test(p)) {
+                parts.add(p);
+            }
+        }
+        return parts;
     }
 
-    /** Complete and correct: only such a run is ever published. */
+    /** Partitions per source topic (-1 until an end record told). */
+    public int partitions() {
+        return partitions;
+    }
+
+    private boolean allCountedEnded() {
+        if (partitions < 1) {
+            return false;
+        }
+        List<Integer> parts = countedParts();
+        for (int p : parts) {
+            if (!partEnded(p)) {
+                return false;
+            }
+        }
+        return !parts.isEmpty();
+    }
+
+    /** Finished either way: complete, or failed. The aggregator closes the run then. */
+    public boolean isFinished() {
+        return failure != null || allCountedEnded();
+    }
+
+    /**
+     * Complete and correct for this instance: every source ended every counted partition with matching counts.
+     * Only such a run is ever published. With one instance, that is the whole run.
+     */
     public boolean isComplete() {
-        return failure == null && allEnded();
+        return failure == null && allCountedEnded();
     }
 
     /** Why the run is not complete: its failure, or which sources have not ended yet. */
@@ -220,7 +294,11 @@ public final class RunState {
         }
         List<String> missing = new ArrayList<>();
         for (int s = 0; s < progress.length; s++) {
-            if (!progress[s].allEnded()) {
+            boolean ended = partitions > 0;
+            for (int p : countedParts()) {
+                ended &= progress[s].hasEnded(p);
+            }
+            if (!ended) {
                 missing.add(sources.get(s));
             }
         }
@@ -244,6 +322,27 @@ public final class RunState {
                 t.forEachValid(minSources, visitor);
             }
         }
+    }
+
+    /** Visits the valid codes of one partition's part. */
+    public void forEachValid(int part, CodeVisitor visitor) {
+        if (part < tables.length && tables[part] != null) {
+            tables[part].forEachValid(minSources, visitor);
+        }
+    }
+
+    /** Distinct codes of one partition's part. */
+    public long distinctCodes(int part) {
+        return part < tables.length && tables[part] != null ? tables[part].distinct() : 0;
+    }
+
+    /** Codes received from each source in one partition, in source order. */
+    public long[] codesPerSource(int part) {
+        long[] n = new long[progress.length];
+        for (int s = 0; s < progress.length; s++) {
+            n[s] = part < progress[s].receivedCodes.length ? progress[s].receivedCodes[part] : 0;
+        }
+        return n;
     }
 
     /** Distinct codes of the run (exact). */

@@ -106,4 +106,51 @@ class RunStateTest {
         run.rememberOffset("u", 1, 3);
         assertEquals(java.util.Map.of("t", java.util.Map.of(0, 9L), "u", java.util.Map.of(1, 3L)), run.lastOffsets());
     }
+
+    @Test
+    void should_complete_each_instance_on_its_own_partitions_and_together_give_the_whole_answer() {
+        // P = 2: partition 0 holds HAPPYHRS and SUPER100, partition 1 holds MOODYHRS (as routed by the producer)
+        RunState first = newRun();
+        first.countOnly(p -> p == 0);
+        RunState second = newRun();
+        second.countOnly(p -> p == 1);
+        first.acceptData("a", 0, codes("HAPPYHRS", "SUPER100"));
+        first.acceptData("b", 0, codes("HAPPYHRS"));
+        second.acceptData("b", 1, codes("MOODYHRS"));
+        second.acceptData("c", 1, codes("MOODYHRS"));
+        for (String s : List.of("a", "b", "c")) {
+            first.acceptEnd(s, 0, 2, s.equals("a") ? 2 : s.equals("b") ? 1 : 0);
+        }
+        assertTrue(first.isComplete(), first.incompleteReason());
+        assertFalse(second.isComplete(), "its partition has not ended yet");
+        for (String s : List.of("a", "b", "c")) {
+            second.acceptEnd(s, 1, 2, s.equals("a") ? 0 : 1);
+        }
+        assertTrue(second.isComplete(), second.incompleteReason());
+        assertEquals(List.of(0), first.countedParts());
+        assertEquals(List.of(1), second.countedParts());
+        Set<String> all = new HashSet<>(valid(first));
+        all.addAll(valid(second));
+        assertEquals(Set.of("HAPPYHRS", "MOODYHRS"), all);
+    }
+
+    @Test
+    void should_forget_a_partition_that_moved_to_another_instance() {
+        RunState run = newRun();
+        java.util.Set<Integer> owned = new java.util.HashSet<>(Set.of(0, 1));
+        run.countOnly(owned::contains);
+        run.acceptData("a", 1, codes("MOODYHRS"));
+        run.acceptData("b", 1, codes("MOODYHRS"));
+        run.acceptData("a", 0, codes("HAPPYHRS"));
+        run.acceptData("b", 0, codes("HAPPYHRS"));
+        owned.remove(1);
+        run.dropPartition(1);
+        assertEquals(Set.of("HAPPYHRS"), valid(run));
+        for (String s : List.of("a", "b", "c")) {
+            run.acceptEnd(s, 0, 2, s.equals("c") ? 0 : 1);
+        }
+        assertTrue(run.isComplete(), "partition 1 no longer counts here: " + run.incompleteReason());
+        assertEquals(List.of(0), run.countedParts());
+        assertEquals(1, run.codesPerSource().get("a"));
+    }
 }
