@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -57,7 +59,9 @@ public final class ValidSetPublisher {
             "  redis.call('HSET', KEYS[3], 'source.' .. ARGV[base + j] .. '.codes', string.format('%d', sums[2 + j] or 0))",
             "end",
             "redis.call('HSET', KEYS[3], unpack(ARGV, base + s + 1))",
-            "return {1, sums[1] or 0, sums[2] or 0}");
+            "local out = {1}",
+            "for i = 1, 2 + s do out[i + 1] = sums[i] or 0 end",
+            "return out");
 
     /** What a publish did. */
     public enum Status {
@@ -69,8 +73,11 @@ public final class ValidSetPublisher {
         NEWER_LIVE
     }
 
-    /** The outcome, with the run's valid and distinct codes (the whole run's when swapped, else these parts'). */
-    public record Outcome(Status status, long validCodes, long distinctCodes) {
+    /**
+     * The outcome, with the run's valid and distinct codes and codes per source (the whole run's when swapped,
+     * else these parts').
+     */
+    public record Outcome(Status status, long validCodes, long distinctCodes, Map<String, Long> codesPerSource) {
     }
 
     private final StringRedisTemplate redis;
@@ -129,13 +136,18 @@ public final class ValidSetPublisher {
                 keys.trash(runId), keys.parts(runId)), args.toArray());
         long status = r == null || r.isEmpty() ? 0 : ((Number) r.get(0)).longValue();
         if (status == 0) {
-            return new Outcome(Status.NEWER_LIVE, 0, 0);
+            return new Outcome(Status.NEWER_LIVE, 0, 0, Map.of());
         }
         if (status == 2) {
-            return new Outcome(Status.WAITING, valid, distinct);
+            return new Outcome(Status.WAITING, valid, distinct, run.codesPerSource());
         }
         removeStagingKeysOlderThan(runId);
-        return new Outcome(Status.SWAPPED, ((Number) r.get(1)).longValue(), ((Number) r.get(2)).longValue());
+        Map<String, Long> perSource = new LinkedHashMap<>();
+        for (int s = 0; s < run.sources().size(); s++) {
+            perSource.put(run.sources().get(s), ((Number) r.get(3 + s)).longValue());
+        }
+        return new Outcome(Status.SWAPPED, ((Number) r.get(1)).longValue(), ((Number) r.get(2)).longValue(),
+                perSource);
     }
 
     /** The live run id, or null when nothing is published (or Redis cannot be read). */

@@ -63,7 +63,7 @@ public final class RunPublication {
                 sequencer.live(run.runId());
                 offsets.commitAfter(run.lastOffsets());
                 coordinator.closedByAggregator(run.runId());
-                RunResult result = new RunResult(run.runId(), true, null, run.codesPerSource(),
+                RunResult result = new RunResult(run.runId(), true, null, outcome.codesPerSource(),
                         outcome.validCodes(), outcome.distinctCodes(), run.tableBytes(), duration(run));
                 metrics.runEnded(result);
                 coordinator.finish(result);
