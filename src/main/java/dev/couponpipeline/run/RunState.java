@@ -33,7 +33,6 @@ public final class RunState {
     private final Map<String, Map<Integer, Long>> lastOffsets = new LinkedHashMap<>();
     private final Instant startedAt;
     private String failure;
-    private boolean released;
     /** Partition numbers this aggregator instance owns (Kafka assigned them) and that are still to publish. */
     private java.util.function.IntPredicate counted = p -> true;
     /** Partitions per source topic, from the end records (every source must agree). */
@@ -195,7 +194,6 @@ public final class RunState {
                 }
             }
             tables = new CodeTable[0];
-            released = true;
         }
     }
 
@@ -372,11 +370,6 @@ public final class RunState {
         return n;
     }
 
-    /** True once the tables were freed (the run failed). */
-    public boolean isReleased() {
-        return released;
-    }
-
     public String runId() {
         return runId;
     }
@@ -474,10 +467,6 @@ public final class RunState {
             }
             firstOffset[partition] = -1;
             lastOffset[partition] = -1;
-        }
-
-        boolean allEnded() {
-            return partitions > 0 && endedCount >= partitions;
         }
     }
 }
