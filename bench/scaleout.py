@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -35,6 +36,21 @@ def http(port, path, method="GET"):
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method)
     with urllib.request.urlopen(req, timeout=5) as r:
         return r.read().decode()
+
+
+def start_run(port):
+    """POST /runs until the REST routes are up (they start after the metrics endpoint)."""
+    t0 = time.monotonic()
+    while True:
+        try:
+            return http(port, "/runs", "POST")
+        except urllib.error.HTTPError as e:
+            if e.code != 404 or time.monotonic() - t0 > 60:
+                raise
+        except OSError:
+            if time.monotonic() - t0 > 60:
+                raise
+        time.sleep(0.5)
 
 
 def metric(port, name):
@@ -129,7 +145,7 @@ def main():
                 before = json.loads(http(aggs[0][1], "/coupons")).get("runId")
                 peaks = [0.0] * aggregators
                 t0 = time.monotonic()
-                http(pport, "/runs", "POST")
+                start_run(pport)
                 while True:
                     for i, (_, port) in enumerate(aggs):
                         peaks[i] = max(peaks[i], metric(port, "coupon_table_bytes") or 0)

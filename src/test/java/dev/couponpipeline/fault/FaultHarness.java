@@ -371,6 +371,23 @@ final class FaultHarness implements AutoCloseable {
             }
         }
 
+        /** POST /runs, retried while the REST routes are still starting (404) or the port is not open yet. */
+        HttpResponse<String> startRun() throws InterruptedException {
+            HttpResponse<String>[] last = new HttpResponse[1];
+            await(name + " to accept POST /runs", Duration.ofSeconds(60), () -> {
+                try {
+                    last[0] = post("/runs");
+                    return last[0].statusCode() != 404;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return true;
+                }
+            });
+            return last[0];
+        }
+
         HttpResponse<String> post(String path) throws IOException, InterruptedException {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());

@@ -111,7 +111,7 @@ class FaultToleranceIT {
         Map<String, Long> runStart = h.broker.endOffsets(c.topics);
         try (LiveSetProber prober = prober(c, v1, v2)) {
             double before = p1.metric(CONSUMED);
-            assertEquals(202, p1.post("/runs").statusCode());
+            assertEquals(202, p1.startRun().statusCode());
             awaitMetricAbove(p1, CONSUMED, before + 2000);
             p1.kill9();
             assertEquals(run1, c.liveRunId(), "killed before its publish");
@@ -140,7 +140,7 @@ class FaultToleranceIT {
             Map<String, Long> runStart = h.broker.endOffsets(c.topics);
             try (LiveSetProber prober = prober(c, v1, v2)) {
                 proxy.freezeOn("EVALSHA");
-                assertEquals(202, p1.post("/runs").statusCode());
+                assertEquals(202, p1.startRun().statusCode());
                 assertTrue(proxy.awaitFrozen(RUN.toMillis()), "the swap script was sent");
                 Set<String> staging = c.stagingKeys();
                 assertEquals(1, staging.size(), staging.toString());
@@ -181,7 +181,7 @@ class FaultToleranceIT {
         Map<String, Long> runStart = h.broker.endOffsets(c.topics);
         try (LiveSetProber prober = prober(c, v1, v2)) {
             double read = prod1.metric("coupon_codes_read_total");
-            assertEquals(202, prod1.post("/runs").statusCode());
+            assertEquals(202, prod1.startRun().statusCode());
             awaitMetricAbove(prod1, "coupon_codes_read_total", read + v2.codesWritten / 10.0);
             prod1.kill9();
             FaultHarness.await("the aggregator to hold the partial run", RUN,
@@ -219,7 +219,7 @@ class FaultToleranceIT {
         TestFiles v2 = c.files(18, 3 * DISTINCT);
         try (LiveSetProber prober = prober(c, v1, v2)) {
             double read = p1.metric("coupon_codes_read_total");
-            assertEquals(202, p1.post("/runs").statusCode());
+            assertEquals(202, p1.startRun().statusCode());
             awaitMetricAbove(p1, "coupon_codes_read_total", read + v2.codesWritten / 10.0);
             assertTrue(p1.metric("coupon_codes_read_total") < read + v2.codesWritten, "still producing");
             long t0 = System.nanoTime();
@@ -240,7 +240,7 @@ class FaultToleranceIT {
         TestFiles v2 = c.files(20, DISTINCT);
         try (LiveSetProber prober = prober(c, v1, v2)) {
             double before = p1.metric(CONSUMED);
-            assertEquals(202, p1.post("/runs").statusCode());
+            assertEquals(202, p1.startRun().statusCode());
             FaultHarness.await("the run's sources all sent", RUN,
                     () -> p1.logText().split("all sources sent", -1).length > 2);
             awaitMetricAbove(p1, CONSUMED, before + 2000);
@@ -269,7 +269,7 @@ class FaultToleranceIT {
             String run1 = baseline(c, p1, v1);
             TestFiles v2 = c.files(22, DISTINCT);
             proxy.freezeOn("SADD");
-            assertEquals(202, p1.post("/runs").statusCode());
+            assertEquals(202, p1.startRun().statusCode());
             assertTrue(proxy.awaitFrozen(RUN.toMillis()), "the staging writes began");
             own.kill9();
             proxy.thaw();
@@ -305,7 +305,7 @@ class FaultToleranceIT {
         TestFiles v2 = c.files(8, DISTINCT);
         try (LiveSetProber prober = prober(c, v1, v2)) {
             double before = agg.metric(CONSUMED);
-            assertEquals(202, prod.post("/runs").statusCode());
+            assertEquals(202, prod.startRun().statusCode());
             awaitMetricAbove(agg, CONSUMED, before + 2000);
             FaultHarness.signal(agg.process, "STOP");
             Thread.sleep(14_000); // past session.timeout.ms and max.poll.interval.ms: the group drops the member
@@ -331,7 +331,7 @@ class FaultToleranceIT {
         Map<String, Long> runStart = h.broker.endOffsets(c.topics);
         try (LiveSetProber prober = prober(c, v1, v2)) {
             double before = p1.metric(CONSUMED);
-            assertEquals(202, p1.post("/runs").statusCode());
+            assertEquals(202, p1.startRun().statusCode());
             awaitMetricAbove(p1, CONSUMED, before + 2000);
             long t0 = System.nanoTime();
             FaultHarness.signal(p1.process, "TERM");
@@ -392,7 +392,7 @@ class FaultToleranceIT {
             TestFiles v2 = c.files(13, DISTINCT);
             try (LiveSetProber prober = prober(c, v1, v2)) {
                 proxy.freezeOn("SADD");
-                assertEquals(202, p1.post("/runs").statusCode());
+                assertEquals(202, p1.startRun().statusCode());
                 assertTrue(proxy.awaitFrozen(RUN.toMillis()), "the staging writes began");
                 proxy.mode(TcpProxy.Mode.DROP); // every connection cut, new ones refused
                 proxy.thaw();
@@ -425,7 +425,7 @@ class FaultToleranceIT {
             TestFiles v2 = c.files(15, DISTINCT);
             try (LiveSetProber prober = prober(c, v1, v2)) {
                 proxy.freezeOn("SADD");
-                assertEquals(202, p1.post("/runs").statusCode());
+                assertEquals(202, p1.startRun().statusCode());
                 assertTrue(proxy.awaitFrozen(RUN.toMillis()));
                 proxy.mode(TcpProxy.Mode.DROP);
                 proxy.thaw();

@@ -95,7 +95,7 @@ class ScaleOutIT {
         Pipeline prod = c.start("producer", producer);
         a1.awaitLog("assigned partition(s) [0, 1, 2, 3]", RUN);
         prod.awaitUp();
-        assertEquals(202, prod.post("/runs").statusCode());
+        assertEquals(202, prod.startRun().statusCode());
         String run1 = c.awaitPublished(null, RUN);
         assertPublished(c, v1, null);
         assertTrue(a1.logText().contains("complete here (partition(s) [0, 1, 2, 3] of 4)"), a1.tail());
@@ -107,7 +107,7 @@ class ScaleOutIT {
         TestFiles v2 = c.files(32, 200_000);
         try (LiveSetProber prober = new LiveSetProber("127.0.0.1", h.redis.port, c.key, v1.core.subList(0, 100),
                 new HashSet<>(List.of((long) v1.valid.size(), (long) v2.valid.size())))) {
-            assertEquals(202, prod.post("/runs").statusCode());
+            assertEquals(202, prod.startRun().statusCode());
             String run2 = c.awaitPublished(run1, RUN);
             assertPublished(c, v2, prober);
             String a1Parts = partsLine(a1, run2);
@@ -123,7 +123,7 @@ class ScaleOutIT {
                     v2.core.subList(0, 100),
                     new HashSet<>(List.of((long) v2.valid.size(), (long) v3.valid.size())))) {
                 double before = a2.metric("coupon_records_consumed_total");
-                assertEquals(202, prod.post("/runs").statusCode());
+                assertEquals(202, prod.startRun().statusCode());
                 FaultHarness.await("aggregator2 mid-run", RUN,
                         () -> a2.metric("coupon_records_consumed_total") > before + 1000);
                 a2.kill9();
