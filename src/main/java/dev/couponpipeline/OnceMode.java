@@ -34,6 +34,7 @@ final class OnceMode extends MainListenerSupport {
         return Map.of(
                 "coupon.schedule.enabled", "false",
                 "coupon.schedule.run-on-start", "false",
+                "coupon.run.retry.max-attempts", "0",
                 "coupon.http.port", "0");
     }
 

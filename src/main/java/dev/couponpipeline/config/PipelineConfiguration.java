@@ -65,8 +65,11 @@ public class PipelineConfiguration {
     @BindToRegistry(value = "runCoordinator", lazy = true)
     public RunCoordinator runCoordinator(@BeanInject("clock") Clock clock,
             @PropertyInject("coupon.aggregator.completion-timeout-ms") long completionTimeoutMs,
-            @BeanInject("roles") Roles roles) {
-        return new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs), roles.aggregator());
+            @BeanInject("roles") Roles roles,
+            @PropertyInject("coupon.run.retry.max-attempts") int maxRetries,
+            @PropertyInject("coupon.run.retry.delay-seconds") long retryDelaySeconds) {
+        return new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs), roles.aggregator(), maxRetries,
+                Duration.ofSeconds(retryDelaySeconds));
     }
 
     @BindToRegistry(value = "liveSetWatch", lazy = true)

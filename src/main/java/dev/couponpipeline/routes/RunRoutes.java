@@ -62,6 +62,14 @@ public class RunRoutes extends RouteBuilder {
                 .routeId("run-watchdog")
                 .bean("runCoordinator", "checkDeadline");
 
+        // a run that failed for a reason outside its input (Kafka or Redis down) runs again after a delay
+        from("timer:run-retry?period=1000")
+                .routeId("run-retry")
+                .filter(method("runCoordinator", "retryDue"))
+                    .setHeader(TRIGGER, constant("retry"))
+                    .to("direct:start-run")
+                .end();
+
         // a Redis that restarted empty (or lost the key) gets the set again from a new run, without waiting a day
         from("timer:live-set-watch?delay={{coupon.live-set.check-interval-seconds}}s"
                 + "&period={{coupon.live-set.check-interval-seconds}}s")

@@ -144,7 +144,8 @@ public final class SourceIngest {
         if (coordinator.isCancelled(runId)) {
             LOG.info("Run {}: source {} stopped: {}", runId, source, reason);
         } else {
-            coordinator.sourceFailed(runId, "source " + source + ": " + reason);
+            // a bad file stays bad until someone replaces it; anything else (Kafka down, say) is worth a retry
+            coordinator.sourceFailed(runId, "source " + source + ": " + reason, isInputProblem(e));
         }
         metrics.sourceFailed(source);
         List<Message> aborts = new ArrayList<>(partitions);
@@ -157,6 +158,15 @@ public final class SourceIngest {
             aborts.add(abort);
         }
         m.setBody(aborts);
+    }
+
+    static boolean isInputProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SourceException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String reasonOf(Throwable e) {

@@ -23,6 +23,12 @@ public final class RunCoordinator {
     private final Clock clock;
     private final Duration deadlineAfterSources;
     private final boolean aggregatorHere;
+    private final int maxRetries;
+    private final Duration retryDelay;
+    /** Runs that failed on their input (a bad file): retrying cannot help, so they are not retried. */
+    private final java.util.LinkedHashSet<String> inputFailures = new java.util.LinkedHashSet<>();
+    private int retriesInARow;
+    private Instant retryAt;
     private final RunIds ids = new RunIds();
     private final List<Consumer<RunResult>> listeners = new ArrayList<>();
     private static final int RECENT = 1000;
@@ -43,9 +49,21 @@ public final class RunCoordinator {
      * in Kafka; the aggregator, elsewhere, publishes it or fails it.
      */
     public RunCoordinator(Clock clock, Duration deadlineAfterSources, boolean aggregatorHere) {
+        this(clock, deadlineAfterSources, aggregatorHere, 0, Duration.ofMinutes(1));
+    }
+
+    /**
+     * A run started here that fails for a reason other than its input (Kafka or Redis down, records lost, the
+     * aggregator stalled) is run again after {@code retryDelay}, doubling, up to {@code maxRetries} times in a
+     * row; a published run resets the count.
+     */
+    public RunCoordinator(Clock clock, Duration deadlineAfterSources, boolean aggregatorHere, int maxRetries,
+            Duration retryDelay) {
         this.clock = clock;
         this.deadlineAfterSources = deadlineAfterSources;
         this.aggregatorHere = aggregatorHere;
+        this.maxRetries = maxRetries;
+        this.retryDelay = retryDelay;
     }
 
     /** Starts a run and returns its id, or null when a run is already in flight (the trigger is skipped). */
@@ -75,9 +93,31 @@ public final class RunCoordinator {
         return active == null || !active.runId.equals(runId) || active.cancelled;
     }
 
-    /** A source of the run failed: the run fails now and the other sources stop at their next record. */
+    /** A source of the run failed on its input: the run fails now and the other sources stop at their next record. */
     public void sourceFailed(String runId, String reason) {
+        sourceFailed(runId, reason, true);
+    }
+
+    /** As above; {@code inputProblem} false (Kafka refused the records, say) makes the run worth a retry. */
+    public void sourceFailed(String runId, String reason, boolean inputProblem) {
+        if (inputProblem) {
+            synchronized (this) {
+                inputFailures.add(runId);
+                if (inputFailures.size() > RECENT) {
+                    inputFailures.remove(inputFailures.iterator().next());
+                }
+            }
+        }
         finish(RunResult.failed(runId, reason, elapsed(runId)));
+    }
+
+    /** True, once, when a retry of a failed run is due and nothing is in flight: the caller starts a run. */
+    public synchronized boolean retryDue() {
+        if (retryAt == null || active != null || clock.instant().isBefore(retryAt)) {
+            return false;
+        }
+        retryAt = null;
+        return true;
     }
 
     /**
@@ -149,6 +189,7 @@ public final class RunCoordinator {
             }
             last = result;
             toNotify = List.copyOf(listeners);
+            scheduleRetry(result, startedHere);
         }
         if (result.succeeded()) {
             LOG.info(result.summary());
@@ -159,6 +200,31 @@ public final class RunCoordinator {
                     result.summary());
         }
         toNotify.forEach(l -> l.accept(result));
+    }
+
+    private void scheduleRetry(RunResult result, boolean startedHere) {
+        if (result.published()) {
+            retriesInARow = 0;
+            retryAt = null;
+            return;
+        }
+        if (result.succeeded() || !startedHere || inputFailures.contains(result.runId()) || maxRetries <= 0) {
+            return;
+        }
+        if (retriesInARow >= maxRetries) {
+            LOG.error("Run {} failed {} times in a row for reasons outside its input; no retry left: the next "
+                    + "trigger runs again", result.runId(), retriesInARow + 1);
+            retriesInARow = 0;
+            return;
+        }
+        Duration delay = retryDelay.multipliedBy(1L << Math.min(retriesInARow, 10));
+        if (delay.compareTo(Duration.ofMinutes(10)) > 0) {
+            delay = Duration.ofMinutes(10);
+        }
+        retriesInARow++;
+        retryAt = clock.instant().plus(delay);
+        LOG.warn("Run {} failed for a reason outside its input: retry {} of {} in {} s", result.runId(),
+                retriesInARow, maxRetries, delay.toSeconds());
     }
 
     private void remember(String runId) {

@@ -268,6 +268,7 @@ final class FaultHarness implements AutoCloseable {
             s.put("coupon.publish.retry-delay-ms", "500");
             s.put("coupon.publish.max-retry-delay-ms", "2000");
             s.put("coupon.publish.max-retries", "20");
+            s.put("coupon.run.retry.delay-seconds", "2");
             return s;
         }
 

@@ -96,4 +96,48 @@ class RunCoordinatorTest {
         c.finish(RunResult.failed(run, "second", Duration.ZERO));
         assertEquals("first", c.lastResult().orElseThrow().failure());
     }
+
+    @Test
+    void should_retry_a_run_that_failed_outside_its_input_with_a_doubling_delay_and_never_a_bad_file() {
+        MutableClock clock = new MutableClock();
+        RunCoordinator c = new RunCoordinator(clock, Duration.ofMinutes(5), true, 2, Duration.ofSeconds(30));
+
+        String bad = c.tryStart("schedule");
+        c.sourceFailed(bad, "source b: b.gz: not gzip data");
+        c.sourcesStopped(bad, false);
+        clock.now = clock.now.plusSeconds(3600);
+        assertFalse(c.retryDue(), "a bad file is not retried");
+
+        String first = c.tryStart("schedule");
+        c.sourceFailed(first, "source a: Kafka: timeout", false);
+        c.sourcesStopped(first, false);
+        clock.now = clock.now.plusSeconds(29);
+        assertFalse(c.retryDue());
+        clock.now = clock.now.plusSeconds(1);
+        assertTrue(c.retryDue());
+        assertFalse(c.retryDue(), "due once");
+
+        String second = c.tryStart("retry");
+        c.sourcesStopped(second, true);
+        c.finish(RunResult.failed(second, "publishing to Redis failed", Duration.ZERO));
+        clock.now = clock.now.plusSeconds(59);
+        assertFalse(c.retryDue(), "the delay doubles");
+        clock.now = clock.now.plusSeconds(1);
+        assertTrue(c.retryDue());
+
+        String third = c.tryStart("retry");
+        c.sourcesStopped(third, true);
+        c.finish(RunResult.failed(third, "publishing to Redis failed", Duration.ZERO));
+        clock.now = clock.now.plusSeconds(3600);
+        assertFalse(c.retryDue(), "two retries in a row at most");
+
+        String fourth = c.tryStart("schedule");
+        c.sourcesStopped(fourth, true);
+        c.finish(new RunResult(fourth, true, null, Map.of(), 1, 1, 1, Duration.ZERO));
+        String fifth = c.tryStart("schedule");
+        c.sourcesStopped(fifth, true);
+        c.finish(RunResult.failed(fifth, "publishing to Redis failed", Duration.ZERO));
+        clock.now = clock.now.plusSeconds(30);
+        assertTrue(c.retryDue(), "a published run resets the count");
+    }
 }
