@@ -1,5 +1,6 @@
 package dev.couponpipeline.redis;
 
+import dev.couponpipeline.run.RunResult;
 import dev.couponpipeline.run.RunState;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -158,6 +159,20 @@ public final class ValidSetPublisher {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** The live run's result as its metadata records it (another instance swapped it). */
+    public RunResult liveResult(String runId, java.time.Duration duration) {
+        Map<Object, Object> meta = redis.opsForHash().entries(keys.meta());
+        Map<String, Long> perSource = new LinkedHashMap<>();
+        meta.forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith("source.") && key.endsWith(".codes")) {
+                perSource.put(key.substring(7, key.length() - 6), Long.parseLong(v.toString()));
+            }
+        });
+        return new RunResult(runId, true, null, perSource, Long.parseLong(meta.getOrDefault("codes", "0").toString()),
+                Long.parseLong(meta.getOrDefault("distinctCodes", "0").toString()), 0, duration);
     }
 
     private long fillStaging(RunState run, int part, byte[] stagingKey, boolean[] first) {

@@ -103,6 +103,10 @@ public final class RunPublication {
                 coordinator.closedByAggregator(w.runId());
                 LOG.info("Run {} is {}: committing this instance's offsets", w.runId(),
                         live.equals(w.runId()) ? "live" : "replaced by the newer run " + live);
+                // a coordinator in this process that started the run learns how it ended
+                Duration took = Duration.between(w.startedAt(), Instant.now());
+                coordinator.finish(live.equals(w.runId()) ? publisher.liveResult(w.runId(), took)
+                        : RunResult.failed(w.runId(), "replaced by the newer run " + live, took));
             }
         }
     }
