@@ -24,7 +24,8 @@ import redis.clients.jedis.Jedis;
 /**
  * Several aggregator instances share a run: source topics with 4 partitions, a producer JVM and aggregator JVMs in
  * one consumer group. One instance alone, then two (each owning two partitions of every topic and publishing only
- * those parts), then one of the two killed mid-run: every run publishes exactly the known answer, swapped once.
+ * those parts), then one of the two killed mid-run, then a new one joining mid-run: every run publishes exactly
+ * the known answer, swapped once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -134,6 +135,28 @@ class ScaleOutIT {
                 assertPublished(c, v3, prober3);
                 assertTrue(a1.logText().contains("assigned partition(s) [0, 1, 2, 3]"), a1.tail());
                 assertTrue(run3.compareTo(run2) > 0);
+            }
+
+            // a new instance joins mid-run: the survivor hands it two partitions and forgets them, and rebuilds
+            // its own two from the committed offsets (the range assignor reassigns everything); the joiner builds
+            // the two it got from Kafka
+            TestFiles v4 = c.files(34, 1_200_000);
+            try (LiveSetProber prober4 = new LiveSetProber("127.0.0.1", h.redis.port, c.key,
+                    v3.core.subList(0, 100),
+                    new HashSet<>(List.of((long) v3.valid.size(), (long) v4.valid.size())))) {
+                String run3 = c.liveRunId();
+                double before4 = a1.metric("coupon_records_consumed_total");
+                assertEquals(202, prod.startRun().statusCode());
+                FaultHarness.await("aggregator1 mid-run", RUN,
+                        () -> a1.metric("coupon_records_consumed_total") > before4 + 1000);
+                Pipeline a3 = c.start("aggregator3", aggregator);
+                String run4 = c.awaitPublished(run3, RUN);
+                assertPublished(c, v4, prober4);
+                String joined1 = partsLine(a1, run4);
+                String joined3 = partsLine(a3, run4);
+                System.out.println("SCALE-OUT an instance joining mid-run: " + joined1 + " / " + joined3);
+                assertTrue(!joined1.contains("[0, 1, 2, 3]") && !joined3.contains("[0, 1, 2, 3]"),
+                        "the joiner took partitions mid-run: " + joined1 + " / " + joined3);
             }
         }
     }
