@@ -63,8 +63,15 @@ public final class OffsetCommitter extends KafkaConsumerListener {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         Map<TopicPartition, Long> r;
         while ((r = requests.poll()) != null) {
-            r.forEach((tp, offset) -> offsets.merge(tp, new OffsetAndMetadata(offset),
-                    (a, b) -> a.offset() >= b.offset() ? a : b));
+            r.forEach((tp, offset) -> {
+                // a partition that moved to another instance is that instance's to commit
+                if (assignment.contains(tp)) {
+                    offsets.merge(tp, new OffsetAndMetadata(offset), (a, b) -> a.offset() >= b.offset() ? a : b);
+                }
+            });
+        }
+        if (offsets.isEmpty()) {
+            return true;
         }
         try {
             kafka.commitSync(offsets, Duration.ofSeconds(30));

@@ -131,6 +131,8 @@ public final class RunState {
                 p.forget(partition);
             }
         }
+        // its offsets are the new owner's to commit
+        lastOffsets.values().forEach(byPartition -> byPartition.remove(partition));
     }
 
     /** The producer of {@code source} gave up; the run fails. */

@@ -89,6 +89,7 @@ class ScaleOutIT {
         Map<String, String> producer = new java.util.HashMap<>(partitions);
         producer.put("coupon.role", "producer,api");
         producer.put("coupon.schedule.run-on-start", "false");
+        producer.put("coupon.kafka.codes-per-record", "5"); // slower, so a test can pause it mid-file
 
         // one aggregator instance owns all four partitions
         TestFiles v1 = c.files(31, 200_000);
@@ -140,16 +141,21 @@ class ScaleOutIT {
             // a new instance joins mid-run: the survivor hands it two partitions and forgets them, and rebuilds
             // its own two from the committed offsets (the range assignor reassigns everything); the joiner builds
             // the two it got from Kafka
-            TestFiles v4 = c.files(34, 1_200_000);
+            TestFiles v4 = c.files(34, 600_000);
             try (LiveSetProber prober4 = new LiveSetProber("127.0.0.1", h.redis.port, c.key,
                     v3.core.subList(0, 100),
                     new HashSet<>(List.of((long) v3.valid.size(), (long) v4.valid.size())))) {
                 String run3 = c.liveRunId();
-                double before4 = a1.metric("coupon_records_consumed_total");
+                double read = prod.metric("coupon_codes_read_total");
                 assertEquals(202, prod.startRun().statusCode());
-                FaultHarness.await("aggregator1 mid-run", RUN,
-                        () -> a1.metric("coupon_records_consumed_total") > before4 + 1000);
+                FaultHarness.await("the producer mid-file", RUN,
+                        () -> prod.metric("coupon_codes_read_total") > read + v4.codesWritten / 10.0);
+                // hold the run open (its producer paused mid-file) until the new instance has its partitions
+                FaultHarness.signal(prod.process, "STOP");
                 Pipeline a3 = c.start("aggregator3", aggregator);
+                FaultHarness.await("aggregator3 to get partitions", RUN,
+                        () -> a3.logText().matches("(?s).*assigned partition\\(s\\) \\[\\d.*"));
+                FaultHarness.signal(prod.process, "CONT");
                 String run4 = c.awaitPublished(run3, RUN);
                 assertPublished(c, v4, prober4);
                 String joined1 = partsLine(a1, run4);

@@ -143,8 +143,12 @@ class RunStateTest {
         run.acceptData("b", 1, codes("MOODYHRS"));
         run.acceptData("a", 0, codes("HAPPYHRS"));
         run.acceptData("b", 0, codes("HAPPYHRS"));
+        run.rememberOffset("ta", 0, 5);
+        run.rememberOffset("ta", 1, 7);
         owned.remove(1);
         run.dropPartition(1);
+        assertEquals(java.util.Map.of("ta", java.util.Map.of(0, 5L)), run.lastOffsets(),
+                "the moved partition's offsets are the new owner's to commit");
         assertEquals(Set.of("HAPPYHRS"), valid(run));
         for (String s : List.of("a", "b", "c")) {
             run.acceptEnd(s, 0, 2, s.equals("c") ? 0 : 1);
