@@ -1,6 +1,7 @@
 package dev.couponpipeline.e2e;
 
 import dev.couponpipeline.Launcher;
+import dev.couponpipeline.testing.SourcesYaml;
 import dev.couponpipeline.infra.EmbeddedKafka;
 import dev.couponpipeline.infra.EmbeddedRedis;
 import java.io.ByteArrayOutputStream;
@@ -66,17 +67,7 @@ final class PipelineHarness implements AutoCloseable {
             this.input = Files.createDirectories(root.resolve(id).resolve("input"));
             this.routes = Files.createDirectories(root.resolve(id).resolve("routes"));
             this.key = "coupons:" + id;
-            StringBuilder yaml = new StringBuilder();
-            for (String s : sourceNames) {
-                yaml.append("- templatedRoute:\n")
-                        .append("    routeTemplateRef: gzip-source\n")
-                        .append("    routeId: source-").append(s).append('\n')
-                        .append("    parameters:\n")
-                        .append("      - name: name\n        value: ").append(s).append('\n')
-                        .append("      - name: file\n        value: ").append(s).append(".gz\n")
-                        .append("      - name: topic\n        value: ").append(id).append('.').append(s).append('\n');
-            }
-            Files.writeString(routes.resolve("sources.yaml"), yaml);
+            SourcesYaml.write(routes, sourceNames, id);
             settings.put("coupon.kafka.brokers", kafka.bootstrapServers());
             settings.put("coupon.redis.host", redis.host());
             settings.put("coupon.redis.port", Integer.toString(redis.port()));

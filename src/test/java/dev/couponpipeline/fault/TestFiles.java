@@ -99,18 +99,6 @@ final class TestFiles {
 
     /** The routes file naming the three sources with topics of their own ({@code prefix.couponbaseN}). */
     static void writeRoutes(Path routesDir, String topicPrefix) throws IOException {
-        Files.createDirectories(routesDir);
-        StringBuilder yaml = new StringBuilder();
-        for (String s : NAMES) {
-            yaml.append("- templatedRoute:\n")
-                    .append("    routeTemplateRef: gzip-source\n")
-                    .append("    routeId: source-").append(s).append('\n')
-                    .append("    parameters:\n")
-                    .append("      - name: name\n        value: ").append(s).append('\n')
-                    .append("      - name: file\n        value: ").append(s).append(".gz\n")
-                    .append("      - name: topic\n        value: ").append(topicPrefix).append('.').append(s)
-                    .append('\n');
-        }
-        Files.writeString(routesDir.resolve("sources.yaml"), yaml);
+        dev.couponpipeline.testing.SourcesYaml.write(routesDir, NAMES, topicPrefix);
     }
 }
