@@ -403,13 +403,11 @@ public final class RunState {
 
     /** Per-source receive counters and offsets, by partition. */
     private static final class SourceProgress {
-        int partitions = -1;
         long[] receivedCodes = new long[1];
         long[] sentCodes = new long[1];
         boolean[] ended = new boolean[1];
         long[] firstOffset = {-1};
         long[] lastOffset = {-1};
-        int endedCount;
 
         private void ensure(int partition) {
             if (partition >= receivedCodes.length) {
@@ -451,11 +449,7 @@ public final class RunState {
 
         void ended(int partition, int total, long sent) {
             ensure(Math.max(partition, total - 1));
-            partitions = total;
-            if (!ended[partition]) {
-                ended[partition] = true;
-                endedCount++;
-            }
+            ended[partition] = true;
             sentCodes[partition] = sent;
         }
 
@@ -463,10 +457,7 @@ public final class RunState {
         void forget(int partition) {
             receivedCodes[partition] = 0;
             sentCodes[partition] = 0;
-            if (ended[partition]) {
-                ended[partition] = false;
-                endedCount--;
-            }
+            ended[partition] = false;
             firstOffset[partition] = -1;
             lastOffset[partition] = -1;
         }

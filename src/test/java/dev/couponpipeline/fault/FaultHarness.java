@@ -159,8 +159,17 @@ final class FaultHarness implements AutoCloseable {
 
         /** End offsets of partition 0 of the topics, by "topic-0". */
         Map<String, Long> endOffsets(List<String> topics) {
+            return endOffsets(topics, 1);
+        }
+
+        /** End offsets of partitions 0..partitions-1 of the topics, by "topic-partition". */
+        Map<String, Long> endOffsets(List<String> topics, int partitions) {
             Map<TopicPartition, OffsetSpec> req = new LinkedHashMap<>();
-            topics.forEach(t -> req.put(new TopicPartition(t, 0), OffsetSpec.latest()));
+            for (String t : topics) {
+                for (int p = 0; p < partitions; p++) {
+                    req.put(new TopicPartition(t, p), OffsetSpec.latest());
+                }
+            }
             Map<String, Long> out = admin(a -> a.listOffsets(req).all().get(10, TimeUnit.SECONDS).entrySet().stream()
                     .collect(Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().offset())));
             return out == null ? Map.of() : out;

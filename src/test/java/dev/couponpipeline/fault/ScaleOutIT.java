@@ -46,24 +46,9 @@ class ScaleOutIT {
     }
 
     private void awaitCommittedToEnd(Case c) throws InterruptedException {
-        List<String> topics = c.topics;
         FaultHarness.await("offsets committed to the end", RUN, () -> {
-            Map<String, Long> end = new java.util.HashMap<>();
-            for (int p = 0; p < 4; p++) {
-                int partition = p;
-                end.putAll(h.broker.admin(a -> {
-                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> req =
-                            new java.util.HashMap<>();
-                    topics.forEach(t -> req.put(new org.apache.kafka.common.TopicPartition(t, partition),
-                            org.apache.kafka.clients.admin.OffsetSpec.latest()));
-                    Map<String, Long> out = new java.util.HashMap<>();
-                    a.listOffsets(req).all().get(10, TimeUnit.SECONDS)
-                            .forEach((tp, info) -> out.put(tp.toString(), info.offset()));
-                    return out;
-                }));
-            }
-            Map<String, Long> committed = h.broker.committed(c.group);
-            return end.size() == 12 && end.equals(committed);
+            Map<String, Long> end = h.broker.endOffsets(c.topics, 4);
+            return end.size() == 12 && end.equals(h.broker.committed(c.group));
         });
     }
 
