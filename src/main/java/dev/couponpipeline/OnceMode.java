@@ -4,8 +4,6 @@ import dev.couponpipeline.run.RunCoordinator;
 import dev.couponpipeline.run.RunResult;
 import java.io.PrintStream;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -19,7 +17,6 @@ final class OnceMode extends MainListenerSupport {
     private final Main main;
     private final PrintStream out;
     private final PrintStream err;
-    private static final int CLOSE_WAIT_SECONDS = 15;
     private volatile int exitCode = 1;
     private volatile String message = "coupon-pipeline: the run did not finish";
 
@@ -52,12 +49,6 @@ final class OnceMode extends MainListenerSupport {
                     exitCode = 0;
                 } else {
                     message = "coupon-pipeline: run " + result.runId() + " failed: " + result.failure();
-                    // let the aggregator close the failed run too, so the next start does not replay it
-                    try {
-                        coordinator.closedFuture(runId).get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
-                    } catch (TimeoutException e) {
-                        // the aggregator may be cut off from Kafka; the next start replays the run and drops it
-                    }
                 }
             } catch (Exception e) {
                 message = "coupon-pipeline: " + Launcher.rootMessage(e);

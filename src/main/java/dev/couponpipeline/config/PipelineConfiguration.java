@@ -5,22 +5,27 @@ import dev.couponpipeline.metrics.PipelineMetrics;
 import dev.couponpipeline.redis.LiveSetInfo;
 import dev.couponpipeline.redis.LiveSetKeys;
 import dev.couponpipeline.redis.LiveSetWatch;
-import dev.couponpipeline.run.TableSizing;
 import dev.couponpipeline.redis.ValidSetPublisher;
-import dev.couponpipeline.routes.CodeTableAggregationStrategy;
 import dev.couponpipeline.routes.CouponApi;
-import dev.couponpipeline.routes.OffsetCommitter;
-import dev.couponpipeline.routes.RunPublication;
+import dev.couponpipeline.aggregate.RangeReader;
+import dev.couponpipeline.infra.KafkaClients;
+import dev.couponpipeline.redis.RunOutcomeWatch;
+import dev.couponpipeline.routes.PartAggregation;
+import dev.couponpipeline.routes.PartEndsStrategy;
 import dev.couponpipeline.routes.SourceIngest;
 import dev.couponpipeline.run.RunCoordinator;
-import dev.couponpipeline.run.RunSequencer;
 import dev.couponpipeline.source.SourceRegistry;
 import dev.couponpipeline.source.TopicSetup;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.BeanInject;
@@ -32,7 +37,25 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 /** Every bean of the pipeline, built from operator properties. */
 @Configuration
-public class PipelineConfiguration {
+public class PipelineConfiguration implements CamelContextAware {
+
+    private CamelContext camelContext;
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    /** Our own Kafka clients (source producers, range readers, admin) take Camel's Kafka component settings. */
+    @BindToRegistry(value = "kafkaClients", lazy = true)
+    public KafkaClients kafkaClients() {
+        return new KafkaClients(camelContext.getComponent("kafka", KafkaComponent.class).getConfiguration());
+    }
 
     @BindToRegistry(value = "clock", lazy = true)
     public Clock clock() {
@@ -67,9 +90,18 @@ public class PipelineConfiguration {
             @PropertyInject("coupon.aggregator.completion-timeout-ms") long completionTimeoutMs,
             @BeanInject("roles") Roles roles,
             @PropertyInject("coupon.run.retry.max-attempts") int maxRetries,
-            @PropertyInject("coupon.run.retry.delay-seconds") long retryDelaySeconds) {
-        return new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs), roles.aggregator(), maxRetries,
-                Duration.ofSeconds(retryDelaySeconds));
+            @PropertyInject("coupon.run.retry.delay-seconds") long retryDelaySeconds,
+            @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
+        RunCoordinator coordinator = new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs),
+                roles.aggregator(), maxRetries, Duration.ofSeconds(retryDelaySeconds));
+        coordinator.onResult(metrics::runEnded);
+        return coordinator;
+    }
+
+    @BindToRegistry(value = "runOutcomeWatch", lazy = true)
+    public RunOutcomeWatch runOutcomeWatch(@BeanInject("runCoordinator") RunCoordinator coordinator,
+            @BeanInject("validSetPublisher") ValidSetPublisher publisher, @BeanInject("clock") Clock clock) {
+        return new RunOutcomeWatch(coordinator, publisher, clock);
     }
 
     @BindToRegistry(value = "liveSetWatch", lazy = true)
@@ -123,49 +155,46 @@ public class PipelineConfiguration {
             @PropertyInject("coupon.input-dir") String inputDir,
             @PropertyInject("coupon.kafka.partitions") int partitions,
             @PropertyInject("coupon.kafka.codes-per-record") int codesPerRecord,
+            @BeanInject("sources") SourceRegistry sources,
+            @BeanInject("kafkaClients") KafkaClients kafka,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
-        return new SourceIngest(pattern, Path.of(inputDir), partitions, codesPerRecord, coordinator, metrics);
+        return new SourceIngest(pattern, Path.of(inputDir), partitions, codesPerRecord, sources, kafka, coordinator,
+                metrics);
     }
 
-    @BindToRegistry(value = "codeTableStrategy", lazy = true)
-    public CodeTableAggregationStrategy codeTableStrategy(@BeanInject("sources") SourceRegistry sources,
-            @PropertyInject("coupon.min-sources") int minSources,
-            @PropertyInject("coupon.aggregator.expected-codes") long expectedCodes,
-            @PropertyInject("coupon.aggregator.insert-threads") int insertThreads,
-            @PropertyInject("coupon.kafka.partitions") int partitions,
-            @BeanInject("liveSetInfo") LiveSetInfo liveSet,
-            @BeanInject("runSequencer") RunSequencer sequencer,
+    @BindToRegistry(value = "partEndsStrategy", lazy = true)
+    public PartEndsStrategy partEndsStrategy(@BeanInject("sources") SourceRegistry sources) {
+        return new PartEndsStrategy(sources);
+    }
+
+    @BindToRegistry(value = "partAggregation", lazy = true)
+    public PartAggregation partAggregation(@BeanInject("validSetPublisher") ValidSetPublisher publisher,
+            @BeanInject("runCoordinator") RunCoordinator coordinator,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics,
+            @BeanInject("kafkaClients") KafkaClients kafka,
+            @PropertyInject("coupon.min-sources") int minSources,
+            @PropertyInject("coupon.aggregator.memory-mb") long memoryMb,
+            @PropertyInject("coupon.aggregator.range-stall-seconds") long stallSeconds,
+            @PropertyInject("coupon.max-line-bytes") int maxLineBytes,
             @BeanInject("clock") Clock clock) {
-        TableSizing sizing = new TableSizing(expectedCodes, liveSet::lastDistinctCodes, Runtime.getRuntime().maxMemory());
-        return new CodeTableAggregationStrategy(sources, minSources, sizing::expectedCodes, partitions,
-                insertThreads, sequencer, metrics, clock);
-    }
-
-    @BindToRegistry(value = "runSequencer", lazy = true)
-    public RunSequencer runSequencer() {
-        return new RunSequencer();
+        // a range reader fetches big slices of few partitions, and never waits on a partition it has read
+        Map<String, Object> reader = Map.of(
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20,
+                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 32 << 20,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
+                ConsumerConfig.RECEIVE_BUFFER_CONFIG, 1 << 20,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+        return new PartAggregation(publisher, coordinator, metrics,
+                () -> new RangeReader(kafka.consumer(reader), Duration.ofSeconds(stallSeconds)), minSources,
+                memoryMb << 20, maxLineBytes, clock);
     }
 
     @BindToRegistry(value = "liveSetInfo", lazy = true)
     public LiveSetInfo liveSetInfo(@BeanInject("couponRedisTemplate") StringRedisTemplate redis,
             @BeanInject("liveSetKeys") LiveSetKeys keys) {
         return new LiveSetInfo(redis, keys);
-    }
-
-    @BindToRegistry(value = "runPublication", lazy = true)
-    public RunPublication runPublication(@BeanInject("validSetPublisher") ValidSetPublisher publisher,
-            @BeanInject("runCoordinator") RunCoordinator coordinator,
-            @BeanInject("pipelineMetrics") PipelineMetrics metrics,
-            @BeanInject("offsetCommitter") OffsetCommitter offsets,
-            @BeanInject("runSequencer") RunSequencer sequencer) {
-        return new RunPublication(publisher, coordinator, metrics, offsets, sequencer);
-    }
-
-    @BindToRegistry(value = "offsetCommitter", lazy = true)
-    public OffsetCommitter offsetCommitter(@BeanInject("runSequencer") RunSequencer sequencer) {
-        return new OffsetCommitter(sequencer);
     }
 
     @BindToRegistry(value = "couponApi", lazy = true)
@@ -177,16 +206,12 @@ public class PipelineConfiguration {
     }
 
     @BindToRegistry(value = "topicSetup", lazy = true)
-    public TopicSetup topicSetup(@PropertyInject("coupon.kafka.brokers") String brokers,
+    public TopicSetup topicSetup(@BeanInject("kafkaClients") KafkaClients kafka,
+            @PropertyInject("coupon.kafka.control-topic") String controlTopic,
             @PropertyInject("coupon.kafka.partitions") int partitions,
             @PropertyInject("coupon.kafka.replication-factor") int replicationFactor,
             @PropertyInject("coupon.kafka.retention-ms") long retentionMs,
             @PropertyInject("camel.component.kafka.max-request-size") int maxMessageBytes) {
-        return new TopicSetup(brokers, partitions, replicationFactor, retentionMs, maxMessageBytes);
-    }
-
-    @BindToRegistry(value = "couponHeaderDeserializer", lazy = true)
-    public StringHeaderDeserializer couponHeaderDeserializer() {
-        return new StringHeaderDeserializer();
+        return new TopicSetup(kafka, controlTopic, partitions, replicationFactor, retentionMs, maxMessageBytes);
     }
 }

@@ -30,24 +30,18 @@ public final class PipelineMetrics {
     private final Map<String, Counter> sourceFailures = new ConcurrentHashMap<>();
     private final Map<String, Progress> inFlight = new ConcurrentHashMap<>();
     private final java.util.Set<String> gaugedSources = ConcurrentHashMap.newKeySet();
-    private final AtomicLong tableCodes = new AtomicLong();
-    private final AtomicLong tableBytes = new AtomicLong();
     private final AtomicLong validCodes = new AtomicLong();
     private final AtomicLong lastPublishEpochSeconds = new AtomicLong();
     private final AtomicLong lastRunMillis = new AtomicLong();
     private final Counter runsPublished;
     private final Counter runsFailed;
     private final Counter publishRetries;
-    private final AtomicLong openRuns = new AtomicLong();
+    private final Map<String, Counter> partsBuilt = new ConcurrentHashMap<>();
     private final Timer runDuration;
 
     public PipelineMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
-        Gauge.builder("coupon.table.codes", tableCodes, AtomicLong::get)
-                .description("Codes in the tables of the runs being aggregated (0 between runs)").register(registry);
-        Gauge.builder("coupon.table.bytes", tableBytes, AtomicLong::get)
-                .description("Heap bytes of that table").baseUnit("bytes").register(registry);
         Gauge.builder("coupon.valid.codes", validCodes, AtomicLong::get)
                 .description("Valid codes in the live set").register(registry);
         Gauge.builder("coupon.last.publish.time", lastPublishEpochSeconds, AtomicLong::get)
@@ -58,9 +52,6 @@ public final class PipelineMetrics {
         runsFailed = Counter.builder("coupon.runs.failed").description("Runs failed (never published)").register(registry);
         publishRetries = Counter.builder("coupon.publish.retries")
                 .description("Publish attempts that failed and were retried (Redis down or slow)").register(registry);
-        Gauge.builder("coupon.aggregator.open.runs", openRuns, AtomicLong::get)
-                .description("Runs the aggregator holds a table for (1 while a run is in flight, 0 between runs)")
-                .register(registry);
         runDuration = Timer.builder("coupon.run.duration").description("Run duration, trigger to swap")
                 .register(registry);
     }
@@ -109,30 +100,38 @@ public final class PipelineMetrics {
                 .description("Source reads that failed").register(registry)).increment();
     }
 
-    public void table(long codes, long bytes) {
-        tableCodes.set(codes);
-        tableBytes.set(bytes);
+    /** The aggregator's gauges: runs with a part being built, codes in those parts, heap its tables hold. */
+    public void aggregatorGauges(java.util.function.LongSupplier openRuns, java.util.function.LongSupplier codes,
+            java.util.function.LongSupplier bytes) {
+        Gauge.builder("coupon.aggregator.open.runs", openRuns, s -> s.getAsLong())
+                .description("Runs with a part being built here (0 between runs)").register(registry);
+        Gauge.builder("coupon.table.codes", codes, s -> s.getAsLong())
+                .description("Codes in the parts being built here (0 between runs)").register(registry);
+        Gauge.builder("coupon.table.bytes", bytes, s -> s.getAsLong()).baseUnit("bytes")
+                .description("Heap bytes of the aggregator's part tables (kept a few seconds for the next part)")
+                .register(registry);
+    }
+
+    /** A part of a run was built: swapped, waiting (for other parts), live_or_newer (nothing to do) or failed. */
+    public void partBuilt(String outcome) {
+        partsBuilt.computeIfAbsent(outcome, o -> Counter.builder("coupon.aggregator.parts").tag("outcome", o)
+                .description("Parts of runs the aggregator built, by outcome").register(registry)).increment();
     }
 
     public void publishRetried() {
         publishRetries.increment();
     }
 
-    /** The aggregator holds tables for {@code runs} runs; with none, the table gauges drop to zero. */
-    public void openRuns(int runs) {
-        openRuns.set(runs);
-        if (runs == 0) {
-            table(0, 0);
-        }
-    }
-
+    /** How a run ended, as the coordinator learned it (once per run). A run only sent to Kafka counts nowhere. */
     public void runEnded(RunResult result) {
         if (result.published()) {
             runsPublished.increment();
             validCodes.set(result.validCodes());
             lastPublishEpochSeconds.set(clock.instant().getEpochSecond());
-        } else {
+        } else if (result.failure() != null) {
             runsFailed.increment();
+        } else {
+            return;
         }
         lastRunMillis.set(result.duration().toMillis());
         runDuration.record(result.duration());

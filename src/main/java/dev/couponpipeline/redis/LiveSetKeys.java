@@ -20,6 +20,11 @@ public record LiveSetKeys(String live) {
         return live + ":parts:" + runId;
     }
 
+    /** Why a run can never complete, when an aggregator found out (every instance reads it). */
+    public String failure(String runId) {
+        return live + ":failure:" + runId;
+    }
+
     public String trash(String runId) {
         return live + ":trash:" + runId;
     }

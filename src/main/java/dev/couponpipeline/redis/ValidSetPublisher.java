@@ -1,7 +1,7 @@
 package dev.couponpipeline.redis;
 
 import dev.couponpipeline.run.RunResult;
-import dev.couponpipeline.run.RunState;
+import dev.couponpipeline.table.CodeVisitor;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -19,8 +19,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 
 /**
- * Publishes a complete run's valid codes: pipelined multi-member SADDs into a staging key, then one Lua script
- * that marks this instance's parts done and, with every part in, swaps the run in atomically. The old set is
+ * Publishes a run part by part: each part's valid codes go into the run's staging key with pipelined
+ * multi-member SADDs, then one Lua script marks the part done and, with every part in, swaps the run in
+ * atomically, whichever instance staged the last part. The old set is
  * renamed aside and UNLINKed (freed in the background), so a swap over millions of members never blocks Redis.
  */
 public final class ValidSetPublisher {
@@ -28,8 +29,8 @@ public final class ValidSetPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(ValidSetPublisher.class);
 
     /**
-     * Marks this instance's parts of a run done and, when every part of the run is in, swaps it live: refuses a
-     * run older than the live one; otherwise records each part's counts in {@code <key>:parts:<run>}, and once
+     * Marks parts of a run done and, when every part of the run is in, swaps it live: refuses a run that is live
+     * already or older than the live one; otherwise records each part's counts in {@code <key>:parts:<run>}, and once
      * that hash holds every partition: live → trash, staging → live, free trash, metadata from the summed counts.
      * One script, so Redis never holds half a swap, and exactly one instance swaps.
      * ARGV: runId, partitions, n, n × (partition, "valid distinct codes per source…"), sources, source names…,
@@ -37,7 +38,7 @@ public final class ValidSetPublisher {
      */
     private static final String PUBLISH_PARTS = String.join("\n",
             "local current = redis.call('HGET', KEYS[3], 'runId')",
-            "if current and current > ARGV[1] then return {0} end",
+            "if current and current >= ARGV[1] then return {0} end",
             "local n = tonumber(ARGV[3])",
             "for i = 1, n do redis.call('HSET', KEYS[5], ARGV[2 + 2 * i], ARGV[3 + 2 * i]) end",
             "redis.call('EXPIRE', KEYS[5], 86400)",
@@ -66,12 +67,12 @@ public final class ValidSetPublisher {
 
     /** What a publish did. */
     public enum Status {
-        /** This instance's parts completed the run and it is live now. */
+        /** This part completed the run and it is live now. */
         SWAPPED,
-        /** This instance's parts are staged and marked done; another instance's parts are still to come. */
+        /** This part is staged and marked done; other parts are still to come. */
         WAITING,
-        /** Redis already holds a newer run: nothing changed, and that is final. */
-        NEWER_LIVE
+        /** Redis already holds this run or a newer one: nothing changed, and that is final. */
+        LIVE_OR_NEWER
     }
 
     /**
@@ -99,56 +100,121 @@ public final class ValidSetPublisher {
     }
 
     /**
-     * Stages the valid codes of the run's parts counted here into {@code <key>:staging:<run>} and marks them done;
-     * the instance whose parts complete the run swaps it live. SADD is idempotent and every instance writes only
-     * codes of the same run, so a part written twice (a replay after a crash or a rebalance) changes nothing;
-     * that is why the shared staging key is never deleted here.
+     * A writer of one part's valid codes into the run's staging key {@code <key>:staging:<run>}: pipelined
+     * multi-member SADDs. SADD is idempotent and every part of a run writes to the same key, so a part written
+     * twice (replayed after a crash or a rebalance) changes nothing; that is why the shared staging key is never
+     * deleted here. {@link #close} sends what is left.
      */
-    public Outcome publish(RunState run) {
-        String runId = run.runId();
-        List<Integer> parts = run.countedParts();
-        byte[] stagingKey = keys.staging(runId).getBytes(StandardCharsets.UTF_8);
+    public Staging staging(String runId) {
+        return new Staging(keys.staging(runId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** See {@link #staging}. */
+    public final class Staging implements CodeVisitor, AutoCloseable {
+        private final byte[] key;
+        private final List<byte[]> batch = new ArrayList<>(saddBatch);
+        private final List<byte[][]> commands = new ArrayList<>(pipelineCommands);
+        private boolean first = true;
+
+        private Staging(byte[] key) {
+            this.key = key;
+        }
+
+        @Override
+        public void visit(byte[] code, int len, long sourceMask) {
+            batch.add(Arrays.copyOf(code, len));
+            if (batch.size() == saddBatch) {
+                commands.add(batch.toArray(new byte[0][]));
+                batch.clear();
+                if (commands.size() == pipelineCommands) {
+                    send();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!batch.isEmpty()) {
+                commands.add(batch.toArray(new byte[0][]));
+                batch.clear();
+            }
+            send();
+        }
+
+        private void send() {
+            if (commands.isEmpty()) {
+                return;
+            }
+            List<byte[][]> toSend = List.copyOf(commands);
+            commands.clear();
+            boolean expire = first;
+            first = false;
+            redis.executePipelined((RedisCallback<Object>) connection -> {
+                for (byte[][] members : toSend) {
+                    connection.setCommands().sAdd(key, members);
+                }
+                if (expire) {
+                    // a crash between here and the swap leaves no key behind for longer than a day
+                    connection.keyCommands().expire(key, 86_400);
+                }
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Marks one part of a run done, with its counts, once its valid codes are staged; the part that completes the
+     * run swaps it live (see {@link #PUBLISH_PARTS}). {@code codesPerSource} is in the order of {@code sources}.
+     */
+    public Outcome publishPart(String runId, int partition, int partitions, long valid, long distinct,
+            long[] codesPerSource, List<String> sources) {
         List<String> args = new ArrayList<>();
         args.add(runId);
-        args.add(Integer.toString(run.partitions()));
-        args.add(Integer.toString(parts.size()));
-        long valid = 0;
-        long distinct = 0;
-        boolean[] first = {true};
-        for (int part : parts) {
-            long partValid = fillStaging(run, part, stagingKey, first);
-            long partDistinct = run.distinctCodes(part);
-            valid += partValid;
-            distinct += partDistinct;
-            StringBuilder stats = new StringBuilder().append(partValid).append(' ').append(partDistinct);
-            for (long n : run.codesPerSource(part)) {
-                stats.append(' ').append(n);
-            }
-            args.add(Integer.toString(part));
-            args.add(stats.toString());
+        args.add(Integer.toString(partitions));
+        args.add("1");
+        StringBuilder stats = new StringBuilder().append(valid).append(' ').append(distinct);
+        for (long n : codesPerSource) {
+            stats.append(' ').append(n);
         }
-        args.add(Integer.toString(run.sources().size()));
-        args.addAll(run.sources());
+        args.add(Integer.toString(partition));
+        args.add(stats.toString());
+        args.add(Integer.toString(sources.size()));
+        args.addAll(sources);
         args.add("sources");
-        args.add(String.join(",", run.sources()));
+        args.add(String.join(",", sources));
         args.add("publishedAt");
         args.add(clock.instant().toString());
         List<?> r = redis.execute(publishParts, List.of(keys.live(), keys.staging(runId), keys.meta(),
                 keys.trash(runId), keys.parts(runId)), args.toArray());
         long status = r == null || r.isEmpty() ? 0 : ((Number) r.get(0)).longValue();
         if (status == 0) {
-            return new Outcome(Status.NEWER_LIVE, 0, 0, Map.of());
+            return new Outcome(Status.LIVE_OR_NEWER, 0, 0, Map.of());
         }
         if (status == 2) {
-            return new Outcome(Status.WAITING, valid, distinct, run.codesPerSource());
+            return new Outcome(Status.WAITING, valid, distinct, Map.of());
         }
         removeStagingKeysOlderThan(runId);
         Map<String, Long> perSource = new LinkedHashMap<>();
-        for (int s = 0; s < run.sources().size(); s++) {
-            perSource.put(run.sources().get(s), ((Number) r.get(3 + s)).longValue());
+        for (int s = 0; s < sources.size(); s++) {
+            perSource.put(sources.get(s), ((Number) r.get(3 + s)).longValue());
         }
         return new Outcome(Status.SWAPPED, ((Number) r.get(1)).longValue(), ((Number) r.get(2)).longValue(),
                 perSource);
+    }
+
+    /** True when {@code partition} of {@code runId} is already staged and marked done (by any instance). */
+    public boolean isPartDone(String runId, int partition) {
+        return Boolean.TRUE.equals(redis.opsForHash().hasKey(keys.parts(runId), Integer.toString(partition)));
+    }
+
+    /** Records that {@code runId} can never complete, for every instance to see (kept a day). */
+    public void recordFailure(String runId, String reason) {
+        redis.opsForValue().setIfAbsent(keys.failure(runId), reason, java.time.Duration.ofDays(1));
+    }
+
+    /** Why {@code runId} failed, as an instance recorded it, or null. */
+    public String failureOf(String runId) {
+        return redis.opsForValue().get(keys.failure(runId));
     }
 
     /** The live run id, or null when nothing is published (or Redis cannot be read). */
@@ -175,50 +241,6 @@ public final class ValidSetPublisher {
                 Long.parseLong(meta.getOrDefault("distinctCodes", "0").toString()), 0, duration);
     }
 
-    private long fillStaging(RunState run, int part, byte[] stagingKey, boolean[] first) {
-        List<byte[]> batch = new ArrayList<>(saddBatch);
-        List<byte[][]> commands = new ArrayList<>(pipelineCommands);
-        long[] count = new long[1];
-        run.forEachValid(part, (code, len, mask) -> {
-            batch.add(Arrays.copyOf(code, len));
-            count[0]++;
-            if (batch.size() == saddBatch) {
-                commands.add(batch.toArray(new byte[0][]));
-                batch.clear();
-                if (commands.size() == pipelineCommands) {
-                    send(stagingKey, commands, first[0]);
-                    first[0] = false;
-                }
-            }
-        });
-        if (!batch.isEmpty()) {
-            commands.add(batch.toArray(new byte[0][]));
-        }
-        if (!commands.isEmpty()) {
-            send(stagingKey, commands, first[0]);
-            first[0] = false;
-        }
-        return count[0];
-    }
-
-    private void send(byte[] stagingKey, List<byte[][]> commands, boolean first) {
-        if (commands.isEmpty()) {
-            return;
-        }
-        List<byte[][]> toSend = List.copyOf(commands);
-        commands.clear();
-        redis.executePipelined((RedisCallback<Object>) connection -> {
-            for (byte[][] members : toSend) {
-                connection.setCommands().sAdd(stagingKey, members);
-            }
-            if (first) {
-                // a crash between here and the swap leaves no key behind for longer than a day
-                connection.keyCommands().expire(stagingKey, 86_400);
-            }
-            return null;
-        });
-    }
-
     /**
      * Removes staging keys that no publish can still use: those of runs older than the live one (the swap refuses
      * them). A staging key of the live run or a newer one may belong to a publish in flight (another instance, or
@@ -233,7 +255,7 @@ public final class ValidSetPublisher {
         List<String> stale = new ArrayList<>();
         try {
             redis.execute((RedisConnection connection) -> {
-                for (String prefix : List.of(keys.staging(""), keys.parts(""))) {
+                for (String prefix : List.of(keys.staging(""), keys.parts(""), keys.failure(""))) {
                     ScanOptions options = ScanOptions.scanOptions().match(prefix + "*").count(1000).build();
                     try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
                         cursor.forEachRemaining(k -> {

@@ -1,91 +1,80 @@
 package dev.couponpipeline.routes;
 
-import static dev.couponpipeline.config.CouponHeaders.RUN_ID;
-import static dev.couponpipeline.config.CouponHeaders.SOURCE;
-
-import dev.couponpipeline.run.RunSequencer;
-
 import dev.couponpipeline.config.Roles;
-import dev.couponpipeline.source.SourceRegistry;
+import dev.couponpipeline.metrics.PipelineMetrics;
 import org.apache.camel.BeanInject;
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.processor.aggregate.AggregateController;
-import org.apache.camel.processor.aggregate.DefaultAggregateController;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * The long-running aggregator: one consumer group on every source topic, one aggregation group per run. Offsets
- * are committed by hand, and only after the run they belong to has been published (or has failed for good), so a
- * crash replays the run. Each record first passes the {@link RunSequencer}, which closes runs that it proves
- * can never complete and rebuilds partitions that Kafka rewinds.
+ * The long-running aggregator. One consumer group reads the control topic; the aggregate EIP folds each part's
+ * control records ("source S ended partition p of run R") into one group per run and partition, and a part whose
+ * sources have all ended goes to a worker that reads exactly its ranges back from the source topics, builds it
+ * and publishes it to Redis.
+ *
+ * <p>The group's offsets are never committed: on every assignment the consumer starts again at the beginning of
+ * its control partitions ({@code seekTo=BEGINNING}), and records of runs that are settled (live, older than live,
+ * their part done) are dropped. Kafka thus moves partitions between instances, and Redis says what is done: no
+ * progress is kept in memory or in consumer offsets, so a crash or a rebalance at any moment loses nothing.
  */
 public class AggregationRoutes extends RouteBuilder {
-
-    @BeanInject("sources")
-    SourceRegistry sources;
 
     @BeanInject("roles")
     Roles roles;
 
-    @BeanInject("codeTableStrategy")
-    CodeTableAggregationStrategy strategy;
+    @BeanInject("partEndsStrategy")
+    PartEndsStrategy strategy;
 
-    @BeanInject("runSequencer")
-    RunSequencer sequencer;
+    @BeanInject("partAggregation")
+    PartAggregation aggregation;
 
-    @BeanInject("offsetCommitter")
-    OffsetCommitter committer;
-
-    private final AggregateController controller = new DefaultAggregateController();
+    @BeanInject("pipelineMetrics")
+    PipelineMetrics metrics;
 
     @Override
     public void configure() throws Exception {
-        getContext().getPropertiesComponent().addPropertiesFunction(new SourceTopicsFunction(sources));
         if (!roles.aggregator()) {
             return;
         }
+        getContext().addService(aggregation, true);
 
-        from("kafka:{{sources:topics}}"
+        from("kafka:{{coupon.kafka.control-topic}}"
                 + "?groupId={{coupon.kafka.group-id}}"
-                + "&autoOffsetReset=earliest"
                 + "&autoCommitEnable=false"
-                + "&maxPollRecords={{coupon.kafka.max-poll-records}}"
-                + "&pollTimeoutMs=500"
-                // partition i of every source topic to the same instance (co-partitioned), after every rebalance
-                + "&partitionAssignor=org.apache.kafka.clients.consumer.RangeAssignor"
-                + "&headerDeserializer=#couponHeaderDeserializer")
+                + "&seekTo=BEGINNING&autoOffsetReset=earliest"
+                + "&maxPollRecords=500"
+                + "&pollTimeoutMs=500")
                 .routeId("aggregator")
-                // hooks the offset committer into the consumer's poll loop; it never pauses the consumer
-                .pausable(committer, anything -> true)
-                .filter(this::sequence)
-                    .aggregate(header(RUN_ID), strategy)
-                        .aggregateController(controller)
-                        .completionPredicate(strategy.runFinished())
+                .setBody(method("partAggregation", "parse"))
+                .filter(method("partAggregation", "isOpen"))
+                    .aggregate(method(PartEndsStrategy.class, "groupOf"), strategy)
+                        .completionPredicate(strategy.partFinished())
                         .completionTimeout("{{coupon.aggregator.completion-timeout-ms}}")
-                        .ignoreInvalidCorrelationKeys()
-                        .to("seda:publish?waitForTaskToComplete=Never");
+                        .to("seda:build-part?waitForTaskToComplete=Never");
 
-        // runs staged here wait for the other instances' parts: commit their offsets once they are live
-        from("timer:publish-watch?period=1000")
-                .routeId("publish-watch")
-                .bean("runPublication", "checkWaiting");
-    }
+        // a part that fails for a reason outside it (Redis or Kafka away) is built again with a growing delay
+        from("seda:build-part?concurrentConsumers={{coupon.aggregator.workers}}")
+                .routeId("build-part")
+                .onException(Exception.class)
+                    .maximumRedeliveries("{{coupon.publish.max-retries}}")
+                    .redeliveryDelay("{{coupon.publish.retry-delay-ms}}")
+                    .useExponentialBackOff()
+                    .backOffMultiplier(2)
+                    .maximumRedeliveryDelay("{{coupon.publish.max-retry-delay-ms}}")
+                    .retryAttemptedLogLevel(LoggingLevel.WARN)
+                    .onRedelivery(exchange -> metrics.publishRetried())
+                    .handled(true)
+                    .bean("partAggregation", "gaveUp")
+                .end()
+                .bean("partAggregation", "process");
 
-    /**
-     * Closes the runs this record proves dead (superseded, or rewound inside their records), then says whether
-     * the record counts: not when it is a replay of a run already live, failed, or whose part was published here.
-     */
-    private boolean sequence(Exchange exchange) {
-        Message in = exchange.getMessage();
-        Integer p = in.getHeader(KafkaConstants.PARTITION, Integer.class);
-        int partition = p == null ? 0 : p;
-        String runId = in.getHeader(RUN_ID, String.class);
-        for (String dead : sequencer.onRecord(runId, in.getHeader(SOURCE, String.class), partition,
-                CodeTableAggregationStrategy.offsetOf(in))) {
-            controller.forceCompletionOfGroup(dead);
-        }
-        return sequencer.accept(runId, partition);
+        from("timer:aggregator-idle?period=1000")
+                .routeId("aggregator-idle")
+                .bean("partAggregation", "releaseIdle");
+
+        // staging keys of runs older than the live one, left by a crash mid-publish
+        from("timer:staging-sweep?repeatCount=1")
+                .routeId("staging-sweep")
+                .bean("validSetPublisher", "removeStaleStagingKeys");
     }
 }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.BeanInject;
-import org.apache.camel.RouteTemplateContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
@@ -20,11 +19,14 @@ import org.apache.camel.model.RouteDefinition;
 /**
  * The {@code gzip-source} route template: one route per source file, instantiated from {@code routes/*.yaml}.
  * It streams the file through the code extractor into batched Kafka records on the source's topic, then one
- * end-of-source record per partition with the number of codes sent; on any failure, an abort record.
+ * control record per partition saying where those records are and how many codes they hold; on any failure, abort
+ * records instead.
  */
 public class IngestRoutes extends RouteBuilder {
 
     public static final String TEMPLATE = "gzip-source";
+    /** Where sources say what they sent (or that they failed), one record per partition. */
+    static final String CONTROL_TOPIC = "kafka:{{coupon.kafka.control-topic}}?recordMetadata=false&batchWithIndividualHeaders=true";
 
     @BeanInject("sources")
     SourceRegistry sources;
@@ -39,7 +41,8 @@ public class IngestRoutes extends RouteBuilder {
             // the topics must exist before anyone produces or subscribes (brokers here never auto-create them)
             getContext().addStartupListener((context, alreadyStarted) -> {
                 if (!alreadyStarted) {
-                    context.getRegistry().lookupByNameAndType("topicSetup", TopicSetup.class).ensure(sources.all().stream().map(Source::topic).toList());
+                    context.getRegistry().lookupByNameAndType("topicSetup", TopicSetup.class)
+                            .ensure(sources.all().stream().map(Source::topic).toList());
                 }
             });
         }
@@ -48,32 +51,20 @@ public class IngestRoutes extends RouteBuilder {
                 .templateParameter("name", null, "Source id; the sorted ids fix each source's bit")
                 .templateParameter("file", null, "Gzip file, relative to coupon.input-dir or absolute")
                 .templateOptionalParameter("topic", "Kafka topic (default: the file name)")
-                .configure(IngestRoutes::defaultTopic)
                 .from("direct:source-{{name}}")
                     .removeHeaders("*", RUN_ID)
                     .setHeader(SOURCE, constant("{{name}}"))
-                    .setProperty("couponSourceFile", constant("{{file}}"))
                     .doTry()
-                        .bean("sourceIngest", "open")
-                        // every record of the file, pipelined; returns once all are acknowledged
-                        .setBody(method("sourceIngest", "records"))
-                        .to("kafka:{{topic}}?recordMetadata=false&batchWithIndividualHeaders=true")
-                        .bean("sourceIngest", "checkRead")
+                        // every code of the file to the source's topic; returns once Kafka has acknowledged all
+                        .bean("sourceIngest", "send")
+                        // then, per partition, where those records are: what the aggregator waits for
                         .setBody(method("sourceIngest", "endRecords"))
-                        .to("kafka:{{topic}}?recordMetadata=false&batchWithIndividualHeaders=true")
+                        .to(CONTROL_TOPIC)
                         .bean("sourceIngest", "finished")
                     .doCatch(Exception.class)
                         .bean("sourceIngest", "failed")
-                        .to("kafka:{{topic}}?recordMetadata=false&batchWithIndividualHeaders=true")
+                        .to(CONTROL_TOPIC)
                     .end();
-    }
-
-    /** A source without a topic publishes to a topic named after its file. */
-    private static void defaultTopic(RouteTemplateContext rtc) {
-        Object topic = rtc.getParameters().get("topic");
-        if (topic == null || topic.toString().isBlank()) {
-            rtc.setParameter("topic", topicFor(rtc.getParameters().get("file").toString()));
-        }
     }
 
     static String topicFor(String file) {

@@ -58,8 +58,10 @@ public class RunRoutes extends RouteBuilder {
                         .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, false)")
                 .end();
 
-        from("timer:run-watchdog?period=5s")
+        // how the run in flight ended, when another process's aggregator ended it; or its deadline
+        from("timer:run-watchdog?period=1000")
                 .routeId("run-watchdog")
+                .bean("runOutcomeWatch", "check")
                 .bean("runCoordinator", "checkDeadline");
 
         // a run that failed for a reason outside its input (Kafka or Redis down) runs again after a delay

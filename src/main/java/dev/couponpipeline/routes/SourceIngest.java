@@ -2,129 +2,160 @@ package dev.couponpipeline.routes;
 
 import dev.couponpipeline.codes.CodePattern;
 import dev.couponpipeline.config.CouponHeaders;
+import dev.couponpipeline.infra.KafkaClients;
 import dev.couponpipeline.metrics.PipelineMetrics;
-import dev.couponpipeline.run.RecordKind;
 import dev.couponpipeline.run.RunCoordinator;
 import dev.couponpipeline.source.CodeRecord;
+import dev.couponpipeline.source.SentRanges;
+import dev.couponpipeline.source.Source;
 import dev.couponpipeline.source.SourceException;
 import dev.couponpipeline.source.SourceReader;
+import dev.couponpipeline.source.SourceRegistry;
+import dev.couponpipeline.wire.ControlRecord;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The steps of a source route, each one line in the route: open the file, hand out its records, then the
- * end-of-source records (one per partition, with its count), or an abort record when the source failed.
+ * The steps of a source route, each one line in the route: send every code of the file to the source's topic,
+ * then the control records that say where they are (one per partition), or abort records when the source failed.
  */
 public final class SourceIngest {
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceIngest.class);
+    /** Exchange property: the {@link SentRanges} of the source's records. */
+    static final String RANGES = "couponSentRanges";
+    /**
+     * A data record holds up to {@code coupon.kafka.codes-per-record} codes (80 KB at the default); batches of a
+     * few records keep the broker's per-request work low without holding much memory per partition.
+     */
+    private static final int BATCH_BYTES = 256 * 1024;
 
     private final CodePattern pattern;
     private final Path inputDir;
     private final int partitions;
     private final int codesPerRecord;
+    private final SourceRegistry sources;
+    private final KafkaClients kafka;
     private final RunCoordinator coordinator;
     private final PipelineMetrics metrics;
 
     public SourceIngest(CodePattern pattern, Path inputDir, int partitions, int codesPerRecord,
-            RunCoordinator coordinator, PipelineMetrics metrics) {
+            SourceRegistry sources, KafkaClients kafka, RunCoordinator coordinator, PipelineMetrics metrics) {
         this.pattern = pattern;
         this.inputDir = inputDir;
         this.partitions = partitions;
         this.codesPerRecord = codesPerRecord;
+        this.sources = sources;
+        this.kafka = kafka;
         this.coordinator = coordinator;
         this.metrics = metrics;
     }
 
-    /** Opens the source file; the reader is kept as an exchange property for the following steps. */
-    public void open(Exchange exchange) {
-        String source = exchange.getMessage().getHeader(CouponHeaders.SOURCE, String.class);
-        String file = exchange.getProperty("couponSourceFile", String.class);
-        String runId = exchange.getMessage().getHeader(CouponHeaders.RUN_ID, String.class);
-        Path path = inputDir.resolve(file);
-        SourceReader reader = SourceReader.open(path, pattern, partitions, codesPerRecord,
-                () -> coordinator.isCancelled(runId));
-        exchange.setProperty(CouponHeaders.READER, reader);
-        metrics.sourceOpened(source, reader);
-        LOG.info("Run {}: reading source {} from {} ({} bytes)", runId, source, path, reader.fileSize());
-    }
-
     /**
-     * The records of the open source, one message each, pulled by the Kafka producer as fast as it can send
-     * them (its buffer is the back-pressure). A read failure ends the iteration quietly, so records already in
-     * flight settle normally; {@link #checkRead} raises it once the send is over.
+     * Streams the source file through the code extractor into records on the source's topic and returns once
+     * the broker has acknowledged every one of them; a read or send failure is thrown (the route then aborts).
      */
-    public Iterator<Message> records(Exchange exchange) {
-        SourceReader reader = exchange.getProperty(CouponHeaders.READER, SourceReader.class);
-        String source = exchange.getMessage().getHeader(CouponHeaders.SOURCE, String.class);
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                try {
-                    return reader.hasNext();
-                } catch (SourceException e) {
-                    return false; // the reader keeps the failure for checkRead
+    public void send(Exchange exchange) {
+        Message m = exchange.getMessage();
+        String source = m.getHeader(CouponHeaders.SOURCE, String.class);
+        String runId = m.getHeader(CouponHeaders.RUN_ID, String.class);
+        Source s = sources.byId(source);
+        Path path = inputDir.resolve(s.file());
+        SentRanges ranges = new SentRanges(partitions);
+        exchange.setProperty(RANGES, ranges);
+        try (SourceReader reader = SourceReader.open(path, pattern, partitions, codesPerRecord,
+                () -> coordinator.isCancelled(runId))) {
+            metrics.sourceOpened(source, reader);
+            LOG.info("Run {}: reading source {} from {} ({} bytes) into topic {}", runId, source, path,
+                    reader.fileSize(), s.topic());
+            List<Header> headers = List.of(
+                    new RecordHeader(CouponHeaders.RUN_ID, runId.getBytes(StandardCharsets.UTF_8)),
+                    new RecordHeader(CouponHeaders.SOURCE, source.getBytes(StandardCharsets.UTF_8)));
+            KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(Map.of(
+                    ProducerConfig.BATCH_SIZE_CONFIG, BATCH_BYTES,
+                    ProducerConfig.CLIENT_ID_CONFIG, "coupon-source-" + source)),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            boolean sent = false;
+            try {
+                while (ranges.failure() == null && reader.hasNext()) {
+                    CodeRecord r = reader.next();
+                    int p = r.partition();
+                    ranges.sending(p, r.codes());
+                    producer.send(new ProducerRecord<>(s.topic(), p, null, null, r.value(), headers),
+                            (meta, e) -> ranges.acknowledged(p, meta == null ? -1 : meta.offset(), e));
+                    metrics.recordProduced(source, r.codes());
                 }
+                producer.flush();
+                sent = true;
+            } finally {
+                // a failed source stops at once; a sent one has nothing in flight any more
+                producer.close(sent ? Duration.ofSeconds(30) : Duration.ZERO);
             }
-
-            @Override
-            public Message next() {
-                CodeRecord record = reader.next();
-                Message m = exchange.getMessage().copy();
-                m.setBody(record.value());
-                m.setHeader(CouponHeaders.KIND, RecordKind.DATA.wire());
-                m.setHeader(KafkaConstants.PARTITION_KEY, record.partition());
-                metrics.recordProduced(source, record.codes());
-                return m;
+            if (ranges.failure() != null) {
+                throw new IllegalStateException("Kafka did not take the records of source " + source + " (topic "
+                        + s.topic() + "): " + ranges.failure(), ranges.failure());
             }
-        };
-    }
-
-    /** Raises the failure that ended the read early, if any: the source then aborts instead of ending. */
-    public void checkRead(Exchange exchange) {
-        SourceException failure = exchange.getProperty(CouponHeaders.READER, SourceReader.class).failure();
-        if (failure != null) {
-            throw failure;
+            if (ranges.pending() != 0) {
+                throw new IllegalStateException("Kafka acknowledged only part of the records of source " + source);
+            }
+            exchange.setProperty("couponSourceSummary", String.format(java.util.Locale.ROOT,
+                    "%d codes in %d records (%d decompressed bytes, %d gzip member(s))", reader.codes(),
+                    totalRecords(ranges), reader.decompressedBytes(), reader.gzipMembers()));
+        } catch (java.io.IOException e) {
+            throw new SourceException(path.toString(), "cannot be closed: " + e, e);
         }
     }
 
-    /** One end-of-source record per partition, each carrying the number of codes sent to that partition. */
+    private static long totalRecords(SentRanges ranges) {
+        long n = 0;
+        for (int p = 0; p < ranges.partitions(); p++) {
+            n += ranges.records(p);
+        }
+        return n;
+    }
+
+    /** One control record per partition: where this source's records are and how many codes they hold. */
     public List<Message> endRecords(Exchange exchange) {
-        SourceReader reader = exchange.getProperty(CouponHeaders.READER, SourceReader.class);
-        List<Message> ends = new ArrayList<>(reader.partitions());
-        for (int p = 0; p < reader.partitions(); p++) {
-            Message m = exchange.getMessage().copy();
-            m.setBody(new byte[0]);
-            m.setHeader(CouponHeaders.KIND, RecordKind.END.wire());
-            m.setHeader(CouponHeaders.PARTITION, Integer.toString(p));
-            m.setHeader(CouponHeaders.PARTITIONS, Integer.toString(reader.partitions()));
-            m.setHeader(CouponHeaders.CODES, Long.toString(reader.codesInPartition(p)));
-            m.setHeader(KafkaConstants.PARTITION_KEY, p);
-            ends.add(m);
+        SentRanges ranges = exchange.getProperty(RANGES, SentRanges.class);
+        Message in = exchange.getMessage();
+        String source = in.getHeader(CouponHeaders.SOURCE, String.class);
+        String runId = in.getHeader(CouponHeaders.RUN_ID, String.class);
+        String topic = sources.byId(source).topic();
+        List<Message> ends = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            ends.add(controlMessage(in, p, ControlRecord.ended(runId, source, p, partitions, topic, ranges.first(p),
+                    ranges.last(p), ranges.records(p), ranges.codes(p))));
         }
         return ends;
     }
 
-    /** Closes the file and logs what was sent. */
-    public void finished(Exchange exchange) throws Exception {
-        SourceReader reader = exchange.getProperty(CouponHeaders.READER, SourceReader.class);
-        reader.close();
-        metrics.sourceFinished(exchange.getMessage().getHeader(CouponHeaders.SOURCE, String.class));
-        LOG.info("Run {}: source {} sent {} codes ({} decompressed bytes, {} gzip member(s))",
-                exchange.getMessage().getHeader(CouponHeaders.RUN_ID), exchange.getMessage().getHeader(CouponHeaders.SOURCE),
-                reader.codes(), reader.decompressedBytes(), reader.gzipMembers());
+    /** The source has told the aggregator where its codes are: logs what was sent. */
+    public void finished(Exchange exchange) {
+        Message m = exchange.getMessage();
+        metrics.sourceFinished(m.getHeader(CouponHeaders.SOURCE, String.class));
+        LOG.info("Run {}: source {} sent {}", m.getHeader(CouponHeaders.RUN_ID), m.getHeader(CouponHeaders.SOURCE),
+                exchange.getProperty("couponSourceSummary"));
     }
 
     /**
-     * Turns the exchange into abort records after a failure, one per partition (every aggregator instance learns
-     * the run failed), and tells the coordinator, which fails the run and stops the other sources.
+     * Turns the exchange into abort records after a failure, one per control partition (every aggregator
+     * instance learns the run failed), and tells the coordinator, which fails the run and stops the other
+     * sources.
      */
     public void failed(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
@@ -132,14 +163,6 @@ public final class SourceIngest {
         String source = m.getHeader(CouponHeaders.SOURCE, String.class);
         String runId = m.getHeader(CouponHeaders.RUN_ID, String.class);
         String reason = reasonOf(e);
-        SourceReader reader = exchange.getProperty(CouponHeaders.READER, SourceReader.class);
-        if (reader != null) {
-            try {
-                reader.close();
-            } catch (Exception ignored) {
-                // the read already failed; that is the error worth reporting
-            }
-        }
         exchange.setProperty(CouponHeaders.SOURCE_FAILURE, "source " + source + ": " + reason);
         if (coordinator.isCancelled(runId)) {
             LOG.info("Run {}: source {} stopped: {}", runId, source, reason);
@@ -150,14 +173,17 @@ public final class SourceIngest {
         metrics.sourceFailed(source);
         List<Message> aborts = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
-            Message abort = m.copy();
-            abort.setBody(new byte[0]);
-            abort.setHeader(CouponHeaders.KIND, RecordKind.ABORT.wire());
-            abort.setHeader(CouponHeaders.REASON, reason);
-            abort.setHeader(KafkaConstants.PARTITION_KEY, p);
-            aborts.add(abort);
+            aborts.add(controlMessage(m, p, ControlRecord.aborted(runId, source, p, partitions, reason)));
         }
         m.setBody(aborts);
+    }
+
+    private static Message controlMessage(Message template, int partition, ControlRecord record) {
+        Message c = template.copy();
+        c.removeHeaders("*");
+        c.setBody(record.toBytes());
+        c.setHeader(KafkaConstants.PARTITION_KEY, partition);
+        return c;
     }
 
     static boolean isInputProblem(Throwable e) {

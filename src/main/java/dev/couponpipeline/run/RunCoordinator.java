@@ -36,7 +36,7 @@ public final class RunCoordinator {
     private final java.util.LinkedHashSet<String> ended = new java.util.LinkedHashSet<>();
     /** Runs started here (bounded), to tell them from runs the aggregator replays from Kafka. */
     private final java.util.LinkedHashSet<String> started = new java.util.LinkedHashSet<>();
-    private final java.util.LinkedHashMap<String, CompletableFuture<String>> closed = new java.util.LinkedHashMap<>();
+    private final List<Consumer<RunResult>> permanent = new ArrayList<>();
     private ActiveRun active;
     private RunResult last;
 
@@ -188,7 +188,8 @@ public final class RunCoordinator {
                 }
             }
             last = result;
-            toNotify = List.copyOf(listeners);
+            toNotify = new ArrayList<>(permanent);
+            toNotify.addAll(listeners);
             scheduleRetry(result, startedHere);
         }
         if (result.succeeded()) {
@@ -234,18 +235,18 @@ public final class RunCoordinator {
         }
     }
 
-    /** The aggregator has closed {@code runId} (published it, or committed past it as failed). */
-    public void closedByAggregator(String runId) {
-        closedFuture(runId).complete(runId);
+    /** {@code listener} learns how every run ends, once per run (the meters, say). */
+    public synchronized void onResult(Consumer<RunResult> listener) {
+        permanent.add(listener);
     }
 
-    /** Completes when the aggregator has closed {@code runId}; {@code --once} waits for it before exiting. */
-    public synchronized CompletableFuture<String> closedFuture(String runId) {
-        CompletableFuture<String> f = closed.computeIfAbsent(runId, id -> new CompletableFuture<>());
-        if (closed.size() > RECENT) {
-            closed.remove(closed.keySet().iterator().next());
-        }
-        return f;
+    /**
+     * The run whose sources are all in Kafka and that waits for an aggregator (maybe in another process) to
+     * publish or fail it, if any.
+     */
+    public synchronized Optional<String> awaitingAggregator() {
+        return active != null && !active.ended && active.sourcesSentAt != null ? Optional.of(active.runId)
+                : Optional.empty();
     }
 
     /** A future completed with the result of {@code runId}. */

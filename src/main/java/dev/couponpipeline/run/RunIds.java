@@ -15,6 +15,15 @@ public final class RunIds {
 
     private long lastMillis;
 
+    /** When the run started, read back from its id; null for an id this class did not issue. */
+    public static Instant startOf(String runId) {
+        try {
+            return Instant.from(FORMAT.parse(runId));
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
     public synchronized String next(Instant now) {
         long ms = Math.max(now.toEpochMilli(), lastMillis + 1);
         lastMillis = ms;

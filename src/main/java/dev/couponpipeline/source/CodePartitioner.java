@@ -1,15 +1,24 @@
 package dev.couponpipeline.source;
 
+import dev.couponpipeline.table.CodeHash;
+
 /**
- * Maps a code to a partition with a hash that every source uses, so all occurrences of a code, from every file,
- * land in the same partition number (co-partitioning).
+ * Maps a code to a partition with a function of the code alone, the same for every source, so all occurrences of
+ * a code, from every file, land in the same partition number (co-partitioning). A packed code's partition comes
+ * from its {@link CodeHash}; a code that does not pack hashes its bytes (FNV-1a).
  */
 public final class CodePartitioner {
 
     private CodePartitioner() {
     }
 
-    public static int partition(byte[] buf, int off, int len, int partitions) {
+    /** The partition of a packed code's hash. */
+    public static int partitionOfHash(long hash, int partitions) {
+        return CodeHash.partition(hash, partitions);
+    }
+
+    /** The partition of a code that does not pack. */
+    public static int partitionOfText(byte[] buf, int off, int len, int partitions) {
         if (partitions == 1) {
             return 0;
         }

@@ -1,5 +1,5 @@
 package dev.couponpipeline.source;
 
-/** One Kafka record's worth of codes: ASCII codes separated by {@code \n}, all for one partition. */
+/** One Kafka record's worth of codes of one partition, in {@link dev.couponpipeline.wire.CodeRecordFormat}. */
 public record CodeRecord(int partition, byte[] value, int codes) {
 }

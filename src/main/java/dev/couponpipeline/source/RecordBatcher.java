@@ -1,20 +1,29 @@
 package dev.couponpipeline.source;
 
 import dev.couponpipeline.codes.CodeSink;
+import dev.couponpipeline.table.CodeHash;
+import dev.couponpipeline.table.CodePacking;
+import dev.couponpipeline.wire.CodeRecordFormat;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
- * Packs codes into record values of up to {@code codesPerRecord} codes each, one open batch per partition, and
- * counts what it packed per partition (the counts the end-of-source records carry).
+ * Packs codes into record values of up to {@code codesPerRecord} codes each, one open batch per partition: a code
+ * of up to ten letters or digits as its 8-byte hash, any other as its bytes. Counts what it packed per partition
+ * (the counts the control records carry).
  */
 public final class RecordBatcher implements CodeSink {
 
+    /** A batch whose text part grows past this is sealed early, so a record stays well under Kafka's limit. */
+    static final int MAX_TEXT_BYTES = 512 * 1024;
+
     private final int partitions;
     private final int codesPerRecord;
-    private final byte[][] open;
-    private final int[] openBytes;
-    private final int[] openCodes;
+    private final long[][] hashes;
+    private final int[] packedCount;
+    private final byte[][] text;
+    private final int[] textBytes;
+    private final int[] textCount;
     private final long[] codesPerPartition;
     private final ArrayDeque<CodeRecord> ready = new ArrayDeque<>();
     private long codes;
@@ -25,41 +34,55 @@ public final class RecordBatcher implements CodeSink {
         }
         this.partitions = partitions;
         this.codesPerRecord = codesPerRecord;
-        this.open = new byte[partitions][];
-        this.openBytes = new int[partitions];
-        this.openCodes = new int[partitions];
+        this.hashes = new long[partitions][];
+        this.packedCount = new int[partitions];
+        this.text = new byte[partitions][];
+        this.textBytes = new int[partitions];
+        this.textCount = new int[partitions];
         this.codesPerPartition = new long[partitions];
-        for (int p = 0; p < partitions; p++) {
-            open[p] = new byte[Math.min(codesPerRecord, 4096) * 11];
-        }
     }
 
     @Override
     public void code(byte[] buf, int off, int len) {
-        int p = CodePartitioner.partition(buf, off, len, partitions);
-        byte[] b = open[p];
-        int used = openBytes[p];
-        if (used + len + 1 > b.length) {
-            b = open[p] = Arrays.copyOf(b, Math.max(b.length * 2, used + len + 1));
+        long packed = CodePacking.pack(buf, off, len);
+        int p;
+        if (packed > 0) {
+            long h = CodeHash.mix(packed);
+            p = CodePartitioner.partitionOfHash(h, partitions);
+            long[] hs = hashes[p];
+            if (hs == null) {
+                hs = hashes[p] = new long[codesPerRecord];
+            }
+            hs[packedCount[p]++] = h;
+        } else {
+            p = CodePartitioner.partitionOfText(buf, off, len, partitions);
+            byte[] t = text[p];
+            int used = textBytes[p];
+            if (t == null || used + len + 1 > t.length) {
+                t = text[p] = Arrays.copyOf(t == null ? new byte[0] : t, Math.max(used + len + 1,
+                        t == null ? 4096 : t.length * 2));
+            }
+            System.arraycopy(buf, off, t, used, len);
+            t[used + len] = '\n';
+            textBytes[p] = used + len + 1;
+            textCount[p]++;
         }
-        System.arraycopy(buf, off, b, used, len);
-        b[used + len] = '\n';
-        openBytes[p] = used + len + 1;
         codesPerPartition[p]++;
         codes++;
-        if (++openCodes[p] == codesPerRecord) {
+        if (packedCount[p] + textCount[p] == codesPerRecord || textBytes[p] > MAX_TEXT_BYTES) {
             seal(p);
         }
     }
 
     private void seal(int p) {
-        if (openCodes[p] == 0) {
+        int n = packedCount[p] + textCount[p];
+        if (n == 0) {
             return;
         }
-        // drop the last '\n': a value is codes separated (not terminated) by newlines
-        ready.add(new CodeRecord(p, Arrays.copyOf(open[p], openBytes[p] - 1), openCodes[p]));
-        openBytes[p] = 0;
-        openCodes[p] = 0;
+        ready.add(new CodeRecord(p, CodeRecordFormat.encode(hashes[p], packedCount[p], text[p], textBytes[p]), n));
+        packedCount[p] = 0;
+        textCount[p] = 0;
+        textBytes[p] = 0;
     }
 
     /** Seals every partially filled batch; called once at the end of the source. */

@@ -56,6 +56,17 @@ public final class SourceRegistry {
         return sources.stream().map(Source::id).toList();
     }
 
+    /** The source with id {@code id}. */
+    public synchronized Source byId(String id) {
+        discover();
+        for (Source s : sources) {
+            if (s.id().equals(id)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("no source '" + id + "' in routes/ (known: " + ids() + ")");
+    }
+
     /** Comma-separated topics of all sources: what the aggregator subscribes to. */
     public synchronized String topics() {
         discover();

@@ -1,66 +1,61 @@
 package dev.couponpipeline.source;
 
+import dev.couponpipeline.infra.KafkaClients;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the source topics that do not exist yet (partitions, replication factor, retention from the
- * settings), before the aggregator subscribes. Existing topics are left as they are, with a warning when their
- * partition count differs from the setting.
+ * Creates the source topics and the control topic that do not exist yet (partitions, replication factor,
+ * retention from the settings), and waits until every partition has a leader that answers. A topic that exists
+ * with fewer partitions than {@code coupon.kafka.partitions} fails start-up: codes routed to a partition it does
+ * not have could never be sent.
  */
 public final class TopicSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+    private static final long WAIT_SECONDS = 60;
 
-    private final String brokers;
+    private final KafkaClients kafka;
+    private final String controlTopic;
     private final int partitions;
     private final short replicationFactor;
     private final long retentionMs;
     private final int maxMessageBytes;
 
-    public TopicSetup(String brokers, int partitions, int replicationFactor, long retentionMs, int maxMessageBytes) {
-        this.brokers = brokers;
+    public TopicSetup(KafkaClients kafka, String controlTopic, int partitions, int replicationFactor,
+            long retentionMs, int maxMessageBytes) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("coupon.kafka.partitions must be at least 1, was " + partitions);
+        }
+        this.kafka = kafka;
+        this.controlTopic = controlTopic;
         this.partitions = partitions;
         this.replicationFactor = (short) replicationFactor;
         this.retentionMs = retentionMs;
         this.maxMessageBytes = maxMessageBytes;
     }
 
-    /** A topic just created may not be known to every broker for a moment: retry for up to a minute. */
-    private static Map<String, TopicDescription> describeWhenVisible(Admin admin, List<String> topics)
-            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                return admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
-    public void ensure(List<String> topics) throws InterruptedException {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
-        try (Admin admin = Admin.create(p)) {
-            Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+    /** Makes sure the source topics and the control topic exist with enough partitions, ready to take records. */
+    public void ensure(List<String> sourceTopics) throws InterruptedException {
+        Set<String> topics = new LinkedHashSet<>(sourceTopics);
+        topics.add(controlTopic);
+        try (Admin admin = kafka.admin()) {
+            Set<String> existing = admin.listTopics().names().get(WAIT_SECONDS, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
@@ -71,7 +66,7 @@ public final class TopicSetup {
             }
             if (!missing.isEmpty()) {
                 try {
-                    admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+                    admin.createTopics(missing).all().get(WAIT_SECONDS, TimeUnit.SECONDS);
                     LOG.info("Created topics {} ({} partition(s), replication factor {})",
                             missing.stream().map(NewTopic::name).toList(), partitions, replicationFactor);
                 } catch (ExecutionException e) {
@@ -80,15 +75,61 @@ public final class TopicSetup {
                     }
                 }
             }
-            Map<String, TopicDescription> described = describeWhenVisible(admin, topics);
+            Map<String, TopicDescription> described = describeWhenVisible(admin, List.copyOf(topics));
             described.forEach((name, d) -> {
-                if (d.partitions().size() != partitions) {
-                    LOG.warn("Topic {} has {} partition(s) but coupon.kafka.partitions is {}; codes are routed by "
-                            + "coupon.kafka.partitions", name, d.partitions().size(), partitions);
+                if (d.partitions().size() < partitions) {
+                    throw new IllegalStateException("topic " + name + " has " + d.partitions().size()
+                            + " partition(s) but coupon.kafka.partitions is " + partitions + ": add partitions to "
+                            + "the topic (kafka-topics --alter --partitions " + partitions + ") or lower the setting");
                 }
             });
+            awaitLeaders(admin, topics);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot create the source topics on " + brokers + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot set up the Kafka topics on " + kafka.brokers() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** A topic just created may not be known to every broker for a moment: retry for up to a minute. */
+    private static Map<String, TopicDescription> describeWhenVisible(Admin admin, List<String> topics)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get(WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * Waits until every partition's leader answers a ListOffsets request. A freshly created partition is in the
+     * metadata before its leader has opened the log; records sent in that window are refused and retried, and an
+     * idempotent producer can then be left with sequence numbers the broker rejects.
+     */
+    private void awaitLeaders(Admin admin, Set<String> topics) throws InterruptedException, ExecutionException,
+            java.util.concurrent.TimeoutException {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (String t : topics) {
+            for (int p = 0; p < partitions; p++) {
+                request.put(new TopicPartition(t, p), OffsetSpec.latest());
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (true) {
+            try {
+                admin.listOffsets(request).all().get(WAIT_SECONDS, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 }

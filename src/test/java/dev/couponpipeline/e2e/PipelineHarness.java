@@ -76,6 +76,8 @@ final class PipelineHarness implements AutoCloseable {
             settings.put("coupon.sample.generate-if-empty", "false");
             settings.put("coupon.redis.key", key);
             settings.put("coupon.kafka.group-id", "group-" + id);
+            settings.put("coupon.kafka.control-topic", id + ".control");
+            settings.put("coupon.kafka.partitions", "4");
             settings.put("coupon.aggregator.completion-timeout-ms", "30000");
             settings.put("coupon.progress.interval-seconds", "60");
         }

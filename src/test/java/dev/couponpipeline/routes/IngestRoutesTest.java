@@ -5,40 +5,80 @@ import static dev.couponpipeline.source.GzipFixtures.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.couponpipeline.aggregate.RangeReader;
 import dev.couponpipeline.codes.CodePattern;
 import dev.couponpipeline.config.CouponHeaders;
+import dev.couponpipeline.config.Roles;
+import dev.couponpipeline.infra.EmbeddedKafka;
+import dev.couponpipeline.infra.KafkaClients;
 import dev.couponpipeline.metrics.PipelineMetrics;
 import dev.couponpipeline.run.RunCoordinator;
-import dev.couponpipeline.config.Roles;
 import dev.couponpipeline.source.SourceRegistry;
+import dev.couponpipeline.testing.Records;
+import dev.couponpipeline.wire.ControlRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelTestSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Proves a gzip-source route sends every code in batched records, then an end record with the count, or an abort record. */
+/**
+ * Proves a gzip-source route sends every code of its file to its topic on a real broker, then one control record
+ * per partition whose offset range and counts hold exactly those codes; or abort records when the file is bad.
+ */
 class IngestRoutesTest extends CamelTestSupport {
+
+    private static final int PARTITIONS = 2;
 
     @TempDir
     static Path input;
 
+    private static EmbeddedKafka kafka;
+    private static KafkaClients clients;
+
     private final SourceRegistry sources = new SourceRegistry();
     private final RunCoordinator coordinator = new RunCoordinator(Clock.systemUTC(), Duration.ofMinutes(1));
+    /** What reached the control topic, in order. */
+    private final List<Message> control = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeAll
+    static void startBroker(@TempDir Path dir) throws Exception {
+        kafka = EmbeddedKafka.start(dir, 0);
+        KafkaConfiguration config = new KafkaConfiguration();
+        config.setBrokers(kafka.bootstrapServers());
+        clients = new KafkaClients(config);
+        try (Admin admin = clients.admin()) {
+            admin.createTopics(List.of(new NewTopic("topic-good", PARTITIONS, (short) 1),
+                    new NewTopic("topic-cut", PARTITIONS, (short) 1), new NewTopic("bad.gz", PARTITIONS, (short) 1)))
+                    .all().get();
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        kafka.close();
+    }
 
     @Override
     public boolean isUseAdviceWith() {
@@ -48,100 +88,125 @@ class IngestRoutesTest extends CamelTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("sources", sources);
-        registry.bind("sourceIngest", new SourceIngest(CodePattern.defaultPattern(), input, 1, 3, coordinator,
-                new PipelineMetrics(new SimpleMeterRegistry(), Clock.systemUTC())));
+        registry.bind("sourceIngest", new SourceIngest(CodePattern.defaultPattern(), input, PARTITIONS, 3, sources,
+                clients, coordinator, new PipelineMetrics(new SimpleMeterRegistry(), Clock.systemUTC())));
     }
 
     @Override
     protected RoutesBuilder createRouteBuilder() {
         IngestRoutes routes = new IngestRoutes();
         routes.sources = sources;
-        routes.roles = new Roles(false, false, false); // no broker here: the template only, no topic setup
+        routes.roles = new Roles(false, false, false); // the template only: topics are made above
         return routes;
     }
 
-    /** What reached Kafka: every message of an iterable body, as the Kafka producer sends them. */
-    private final List<Message> sent = new ArrayList<>();
-
-    private void send(Exchange exchange) {
+    private void capture(Exchange exchange) {
         Object body = exchange.getMessage().getBody();
-        Iterator<?> it = body instanceof Iterable<?> i ? i.iterator() : body instanceof Iterator<?> i ? i : null;
-        if (it == null) {
-            sent.add(exchange.getMessage().copy());
-            return;
-        }
-        it.forEachRemaining(m -> sent.add((Message) m));
+        Iterator<?> it = body instanceof Iterable<?> i ? i.iterator() : List.of(exchange.getMessage()).iterator();
+        it.forEachRemaining(m -> control.add((Message) m));
     }
 
-    private void instantiate(String name) throws Exception {
-        TemplatedRouteBuilder.builder(context, IngestRoutes.TEMPLATE)
+    /** An instance of the template; without {@code topic}, as operators may write it. */
+    private void instantiate(String name, String topic) throws Exception {
+        TemplatedRouteBuilder b = TemplatedRouteBuilder.builder(context, IngestRoutes.TEMPLATE)
                 .routeId("source-" + name)
                 .parameter("name", name)
-                .parameter("file", name + ".gz")
-                .parameter("topic", "topic-" + name)
-                .add();
-        AdviceWith.adviceWith(context, "source-" + name, a -> a.weaveByToUri("kafka:*").replace().process(this::send));
+                .parameter("file", name + ".gz");
+        if (topic != null) {
+            b.parameter("topic", topic);
+        }
+        b.add();
+        AdviceWith.adviceWith(context, "source-" + name,
+                a -> a.weaveByToUri("kafka:*").replace().process(this::capture));
         context.start();
     }
 
-    private static List<String> codesIn(List<Message> records) {
+    private List<ControlRecord> controlRecords() {
+        List<ControlRecord> out = new ArrayList<>();
+        for (Message m : control) {
+            ControlRecord r = ControlRecord.parse(m.getBody(byte[].class));
+            assertEquals(r.partition(), m.getHeader(KafkaConstants.PARTITION_KEY), "to its own control partition");
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** The codes in Kafka at the ranges the control records name, read back as the aggregator reads them. */
+    private List<String> codesAt(String runId, List<ControlRecord> ends) {
         List<String> codes = new ArrayList<>();
-        for (Message m : records) {
-            if ("data".equals(m.getHeader(CouponHeaders.KIND))) {
-                codes.addAll(Arrays.asList(new String(m.getBody(byte[].class), StandardCharsets.US_ASCII).split("\n")));
+        try (RangeReader reader = new RangeReader(clients.consumer(Map.of("auto.offset.reset", "none")),
+                Duration.ofSeconds(30))) {
+            for (ControlRecord end : ends) {
+                long[] records = reader.read(runId, List.of(new RangeReader.Range(0, end.topic(), end.partition(),
+                        end.first(), end.last())), 1, (s, value) -> codes.addAll(Records.codesOf(bytes(value))));
+                assertEquals(end.records(), records[0], "records in the range");
             }
         }
         return codes;
     }
 
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
     @Test
-    void should_send_batched_records_then_an_end_record_with_the_count() throws Exception {
-        write(input.resolve("good.gz"), gzip("AAAAAAAA\nBBBBBBBB\nshort\nCCCCCCCC\nDDDDDDDD\nAAAAAAAA\n"));
-        instantiate("good");
+    void should_send_every_code_then_control_records_naming_exactly_their_ranges() throws Exception {
+        write(input.resolve("good.gz"), gzip("AAAAAAAA\nBBBBBBBB\nshort\nCCCCCCCC\nDDDDDDDD\nAAAAAAAA\nEEEEEEEE\n"));
+        instantiate("good", "topic-good");
         String runId = coordinator.tryStart("test");
         template.sendBodyAndHeader("direct:source-good", null, CouponHeaders.RUN_ID, runId);
 
-        List<Message> records = sent;
-        assertEquals(3, records.size(), "two data records of at most 3 codes, then the end record");
-        assertEquals(List.of("AAAAAAAA", "BBBBBBBB", "CCCCCCCC", "DDDDDDDD", "AAAAAAAA"), codesIn(records));
-        for (Message m : records) {
-            assertEquals(runId, m.getHeader(CouponHeaders.RUN_ID));
-            assertEquals("good", m.getHeader(CouponHeaders.SOURCE));
-            assertEquals(0, m.getHeader(KafkaConstants.PARTITION_KEY));
-            m.getHeaders().keySet().forEach(h -> assertTrue(h.startsWith("coupon")
-                    || h.equals(KafkaConstants.PARTITION_KEY), "no foreign header: " + h));
+        List<ControlRecord> ends = controlRecords();
+        assertEquals(PARTITIONS, ends.size(), "one control record per partition");
+        long codes = 0;
+        for (int p = 0; p < PARTITIONS; p++) {
+            ControlRecord end = ends.get(p);
+            assertEquals(ControlRecord.END, end.kind());
+            assertEquals(runId, end.run());
+            assertEquals("good", end.source());
+            assertEquals("topic-good", end.topic());
+            assertEquals(p, end.partition());
+            assertEquals(PARTITIONS, end.partitions());
+            codes += end.codes();
         }
-        Message end = records.get(2);
-        assertEquals("end", end.getHeader(CouponHeaders.KIND));
-        assertEquals("5", end.getHeader(CouponHeaders.CODES));
-        assertEquals("1", end.getHeader(CouponHeaders.PARTITIONS));
+        assertEquals(6, codes, "every code counted once, 'short' is no code");
+        List<String> read = codesAt(runId, ends);
+        Collections.sort(read);
+        assertEquals(List.of("AAAAAAAA", "AAAAAAAA", "BBBBBBBB", "CCCCCCCC", "DDDDDDDD", "EEEEEEEE"), read);
     }
 
     @Test
-    void should_abort_after_the_records_already_sent_when_the_file_is_truncated() throws Exception {
-        byte[] gz = gzip("AAAAAAAA\n".repeat(100_000));
+    void should_abort_on_every_partition_when_the_file_is_truncated() throws Exception {
+        byte[] gz = gzip("AAAAAAAA\nBBBBBBBB\n".repeat(100_000));
         write(input.resolve("cut.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
-        instantiate("cut");
+        instantiate("cut", "topic-cut");
         String runId = coordinator.tryStart("test");
         template.sendBodyAndHeader("direct:source-cut", null, CouponHeaders.RUN_ID, runId);
 
-        Message last = sent.get(sent.size() - 1);
-        assertTrue(sent.size() > 1, "records before the damage were sent");
-        assertEquals("abort", last.getHeader(CouponHeaders.KIND));
-        assertTrue(last.getHeader(CouponHeaders.REASON, String.class).contains("truncated"));
-        assertTrue(sent.stream().noneMatch(m -> "end".equals(m.getHeader(CouponHeaders.KIND))), "never an end record");
+        List<ControlRecord> records = controlRecords();
+        assertEquals(PARTITIONS, records.size());
+        for (ControlRecord r : records) {
+            assertTrue(r.isAbort(), "never an end record: " + r);
+            assertTrue(r.reason().contains("cut.gz") && r.reason().contains("truncated"), r.reason());
+        }
+        assertTrue(coordinator.resultOf(runId).get().failure().contains("truncated"));
     }
 
     @Test
-    void should_send_an_abort_record_and_fail_the_run_on_a_bad_file() throws Exception {
+    void should_abort_and_fail_the_run_on_a_bad_file_with_the_topic_defaulting_to_the_file_name()
+            throws Exception {
         write(input.resolve("bad.gz"), "AAAAAAAA\n".getBytes(StandardCharsets.US_ASCII));
-        instantiate("bad");
+        instantiate("bad", null);
+        assertEquals("bad.gz", sources.byId("bad").topic());
         String runId = coordinator.tryStart("test");
         template.sendBodyAndHeader("direct:source-bad", null, CouponHeaders.RUN_ID, runId);
 
-        assertEquals(1, sent.size());
-        assertEquals("abort", sent.get(0).getHeader(CouponHeaders.KIND));
-        String reason = sent.get(0).getHeader(CouponHeaders.REASON, String.class);
+        List<ControlRecord> records = controlRecords();
+        assertEquals(PARTITIONS, records.size());
+        assertTrue(records.stream().allMatch(ControlRecord::isAbort));
+        String reason = records.get(0).reason();
         assertTrue(reason.contains("bad.gz") && reason.contains("not gzip"), reason);
         assertTrue(coordinator.resultOf(runId).isDone());
         assertTrue(coordinator.resultOf(runId).get().failure().contains("not gzip"));

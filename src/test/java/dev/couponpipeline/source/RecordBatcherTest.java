@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
+import dev.couponpipeline.testing.Records;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +34,9 @@ class RecordBatcherTest {
         batcher.flush();
         List<CodeRecord> records = drain(batcher);
         assertEquals(2, records.size());
-        assertEquals("AAAAAAAA\nBBBBBBBBB\nCCCCCCCCCC", new String(records.get(0).value(), StandardCharsets.US_ASCII));
-        assertEquals("DDDDDDDD\nEEEEEEEE", new String(records.get(1).value(), StandardCharsets.US_ASCII));
+        assertEquals(List.of("AAAAAAAA", "BBBBBBBBB", "CCCCCCCCCC"), Records.codesOf(records.get(0).value()));
+        assertEquals(List.of("DDDDDDDD", "EEEEEEEE"), Records.codesOf(records.get(1).value()));
+        assertEquals(5 + 3 * 8, records.get(0).value().length, "8 bytes a packed code after a 5-byte header");
         assertEquals(3, records.get(0).codes());
         assertEquals(5, batcher.codes());
     }
@@ -47,7 +48,7 @@ class RecordBatcherTest {
         feed(batcher, "BBBBBBBB");
         batcher.flush();
         assertEquals(List.of("AAAAAAAA", "BBBBBBBB"),
-                drain(batcher).stream().map(r -> new String(r.value(), StandardCharsets.US_ASCII)).toList());
+                drain(batcher).stream().flatMap(r -> Records.codesOf(r.value()).stream()).toList());
     }
 
     @Test
@@ -74,13 +75,38 @@ class RecordBatcherTest {
         assertEquals(200, total);
     }
 
+    @Test
+    void should_carry_codes_that_do_not_pack_as_text_in_their_partition() {
+        RecordBatcher a = new RecordBatcher(3, 4);
+        RecordBatcher b = new RecordBatcher(3, 4);
+        List<String> codes = List.of("AAAAAAAA", "has-dash-1", "ELEVENCHARS", "BBBBBBBB", "\u00e9t\u00e9code", "CCCCCCCC",
+                "twelve_chars");
+        for (RecordBatcher x : List.of(a, b)) {
+            for (String c : codes) {
+                byte[] bytes = c.getBytes(StandardCharsets.ISO_8859_1);
+                x.code(bytes, 0, bytes.length);
+            }
+            x.flush();
+        }
+        List<CodeRecord> ra = drain(a);
+        List<List<String>> pa = new ArrayList<>(List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+        ra.forEach(r -> pa.get(r.partition()).addAll(Records.codesOf(r.value())));
+        List<String> all = new ArrayList<>();
+        pa.forEach(all::addAll);
+        assertEquals(new java.util.TreeSet<>(codes), new java.util.TreeSet<>(all));
+        assertEquals(codes.size(), all.size());
+        List<List<String>> pb = new ArrayList<>(List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+        drain(b).forEach(r -> pb.get(r.partition()).addAll(Records.codesOf(r.value())));
+        assertEquals(pa, pb, "the same partition for a code whatever the batch");
+    }
+
     private static List<List<String>> split(List<CodeRecord> records) {
         List<List<String>> parts = new ArrayList<>();
         for (int p = 0; p < 4; p++) {
             parts.add(new ArrayList<>());
         }
         for (CodeRecord r : records) {
-            parts.get(r.partition()).addAll(Arrays.asList(new String(r.value(), StandardCharsets.US_ASCII).split("\n")));
+            parts.get(r.partition()).addAll(Records.codesOf(r.value()));
         }
         return parts;
     }

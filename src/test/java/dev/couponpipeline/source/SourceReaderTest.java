@@ -26,7 +26,7 @@ class SourceReaderTest {
     static List<String> codes(SourceReader reader) {
         List<String> out = new ArrayList<>();
         while (reader.hasNext()) {
-            out.addAll(Arrays.asList(new String(reader.next().value(), StandardCharsets.US_ASCII).split("\n")));
+            out.addAll(dev.couponpipeline.testing.Records.codesOf(reader.next().value()));
         }
         return out;
     }

@@ -1,0 +1,34 @@
+package dev.couponpipeline.testing;
+
+import dev.couponpipeline.table.CodeHash;
+import dev.couponpipeline.table.CodePacking;
+import dev.couponpipeline.wire.CodeRecordFormat;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads a data record's codes back as strings, in record order (packed codes first), for assertions. */
+public final class Records {
+
+    private Records() {
+    }
+
+    public static List<String> codesOf(byte[] value) {
+        List<String> codes = new ArrayList<>();
+        CodeRecordFormat.decode(ByteBuffer.wrap(value), new CodeRecordFormat.CodeReceiver() {
+            @Override
+            public void packed(long hash) {
+                byte[] b = new byte[CodePacking.MAX_PACKED_LENGTH];
+                int len = CodePacking.unpack(CodeHash.unmix(hash), b);
+                codes.add(new String(b, 0, len, StandardCharsets.ISO_8859_1));
+            }
+
+            @Override
+            public void text(byte[] code, int off, int len) {
+                codes.add(new String(code, off, len, StandardCharsets.ISO_8859_1));
+            }
+        }, new byte[1 << 20]);
+        return codes;
+    }
+}
