@@ -103,11 +103,12 @@ public final class PipelineMetrics {
     /** The aggregator's gauges: runs with a part being built, codes in those parts, heap its tables hold. */
     public void aggregatorGauges(java.util.function.LongSupplier openRuns, java.util.function.LongSupplier codes,
             java.util.function.LongSupplier bytes) {
-        Gauge.builder("coupon.aggregator.open.runs", openRuns, s -> s.getAsLong())
+        // strong references: the suppliers are lambdas nothing else holds
+        Gauge.builder("coupon.aggregator.open.runs", openRuns, s -> s.getAsLong()).strongReference(true)
                 .description("Runs with a part being built here (0 between runs)").register(registry);
-        Gauge.builder("coupon.table.codes", codes, s -> s.getAsLong())
+        Gauge.builder("coupon.table.codes", codes, s -> s.getAsLong()).strongReference(true)
                 .description("Codes in the parts being built here (0 between runs)").register(registry);
-        Gauge.builder("coupon.table.bytes", bytes, s -> s.getAsLong()).baseUnit("bytes")
+        Gauge.builder("coupon.table.bytes", bytes, s -> s.getAsLong()).strongReference(true).baseUnit("bytes")
                 .description("Heap bytes of the aggregator's part tables (kept a few seconds for the next part)")
                 .register(registry);
     }

@@ -45,6 +45,7 @@ public class AggregationRoutes extends RouteBuilder {
                 + "&maxPollRecords=500"
                 + "&pollTimeoutMs=500")
                 .routeId("aggregator")
+                .pausable(new AssignmentLog(), anything -> true)
                 .setBody(method("partAggregation", "parse"))
                 .filter(method("partAggregation", "isOpen"))
                     .aggregate(method(PartEndsStrategy.class, "groupOf"), strategy)

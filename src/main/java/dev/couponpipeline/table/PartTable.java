@@ -37,7 +37,8 @@ public final class PartTable {
     private int[] fill = new int[0];
     private long[][] current = new long[0][];
     private long added;
-    private OverflowCodeTable overflow = new OverflowCodeTable();
+    /** Created at the part's first code that does not pack. */
+    private OverflowCodeTable overflow;
     private long[] slots = new long[0];
     private long distinct;
 
@@ -68,7 +69,7 @@ public final class PartTable {
         }
         added = 0;
         distinct = 0;
-        overflow = new OverflowCodeTable();
+        overflow = null;
     }
 
     /** Records that source number {@code source} holds the code whose {@link CodeHash} is {@code hash}. */
@@ -76,7 +77,7 @@ public final class PartTable {
         if (sources > MAX_PACKED_SOURCES) {
             byte[] code = new byte[CodePacking.MAX_PACKED_LENGTH];
             int len = CodePacking.unpack(CodeHash.unmix(hash), code);
-            overflow.add(code, 0, len, 1L << source);
+            overflow().add(code, 0, len, 1L << source);
             return;
         }
         int b = (int) hash & bucketMask;
@@ -93,7 +94,14 @@ public final class PartTable {
 
     /** Records that source number {@code source} holds a code that does not pack. */
     public void addText(byte[] code, int off, int len, int source) {
-        overflow.add(code, off, len, 1L << source);
+        overflow().add(code, off, len, 1L << source);
+    }
+
+    private OverflowCodeTable overflow() {
+        if (overflow == null) {
+            overflow = new OverflowCodeTable();
+        }
+        return overflow;
     }
 
     private long[] nextChunk(int b) {
@@ -149,12 +157,14 @@ public final class PartTable {
                 }
             }
         }
-        overflow.forEach((c, len, mask) -> {
-            if (Long.bitCount(mask) >= minSources) {
-                visitor.visit(c, len, mask);
-            }
-        });
-        distinct = held + overflow.size();
+        if (overflow != null) {
+            overflow.forEach((c, len, mask) -> {
+                if (Long.bitCount(mask) >= minSources) {
+                    visitor.visit(c, len, mask);
+                }
+            });
+        }
+        distinct = held + (overflow == null ? 0 : overflow.size());
     }
 
     /** Linear probing on the hash bits above the bucket bits; entries are {@code hash << 4 | mask}. */
@@ -177,7 +187,7 @@ public final class PartTable {
 
     /** Codes added so far (every source's copy, in-file duplicates included). */
     public long added() {
-        return added + overflow.size();
+        return added + (overflow == null ? 0 : overflow.size());
     }
 
     /** Distinct codes of the part, once {@link #forEachValid} has run. */
@@ -187,7 +197,8 @@ public final class PartTable {
 
     /** Heap bytes held: the chunks allocated so far, the bucket table and the overflow table. */
     public long bytes() {
-        return (long) pool.length * 8 + (long) countAllocated() * CHUNK * 8 + 8L * slots.length + overflow.bytes();
+        return (long) pool.length * 8 + (long) countAllocated() * CHUNK * 8 + 8L * slots.length
+                + (overflow == null ? 0 : overflow.bytes());
     }
 
     private int countAllocated() {
@@ -205,7 +216,7 @@ public final class PartTable {
         pool = new long[0][];
         poolUsed = 0;
         slots = new long[0];
-        overflow = new OverflowCodeTable();
+        overflow = null;
         chunksOf = new int[0][];
         chunkCount = new int[0];
         fill = new int[0];

@@ -37,6 +37,8 @@ final class FaultHarness implements AutoCloseable {
     static final Path PROJECT = Path.of("").toAbsolutePath();
     static final Path JAR = PROJECT.resolve("target/coupon-pipeline.jar");
     static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+    /** Partitions of every topic a case makes: parts are built one partition at a time, so a kill hits mid-run. */
+    static final int PARTITIONS = 4;
 
     final Path root;
     final Broker broker;
@@ -157,6 +159,29 @@ final class FaultHarness implements AutoCloseable {
                     .collect(Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().offset()));
         }
 
+        /** Every record on a control topic, read from the start: what a run is made of. */
+        List<dev.couponpipeline.wire.ControlRecord> controlRecords(String topic) {
+            Properties p = new Properties();
+            p.put("bootstrap.servers", bootstrap());
+            List<dev.couponpipeline.wire.ControlRecord> out = new ArrayList<>();
+            try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c =
+                    new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+                            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                List<TopicPartition> tps = c.partitionsFor(topic).stream()
+                        .map(i -> new TopicPartition(topic, i.partition())).toList();
+                c.assign(tps);
+                c.seekToBeginning(tps);
+                Map<TopicPartition, Long> end = c.endOffsets(tps);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                    c.poll(Duration.ofMillis(200)).forEach(r -> out.add(
+                            dev.couponpipeline.wire.ControlRecord.parse(r.value())));
+                }
+            }
+            return out;
+        }
+
         /** End offsets of partition 0 of the topics, by "topic-0". */
         Map<String, Long> endOffsets(List<String> topics) {
             return endOffsets(topics, 1);
@@ -234,6 +259,7 @@ final class FaultHarness implements AutoCloseable {
         final String key;
         final String group;
         final List<String> topics;
+        final String controlTopic;
         /** The redis-server this case publishes to, and the port the pipelines use (a proxy's, or its own). */
         RedisServerProcess server = redis;
         int redisPort = redis.port;
@@ -246,6 +272,7 @@ final class FaultHarness implements AutoCloseable {
             this.key = "coupons:" + id;
             this.group = "group-" + id;
             this.topics = TestFiles.NAMES.stream().map(n -> id + "." + n).toList();
+            this.controlTopic = id + ".control";
             TestFiles.writeRoutes(routes, id);
         }
 
@@ -268,10 +295,10 @@ final class FaultHarness implements AutoCloseable {
             s.put("coupon.schedule.enabled", "false");
             s.put("coupon.schedule.run-on-start", "true");
             s.put("coupon.progress.interval-seconds", "600");
-            // small records and polls: a run of a few hundred thousand codes lasts seconds, long enough to hit
+            // small records: a run of a few hundred thousand codes lasts seconds, long enough to hit
             s.put("coupon.kafka.codes-per-record", "20");
-            s.put("coupon.kafka.max-poll-records", "4");
-            s.put("coupon.aggregator.insert-threads", "1");
+            s.put("coupon.kafka.partitions", Integer.toString(PARTITIONS));
+            s.put("coupon.kafka.control-topic", controlTopic);
             s.put("coupon.aggregator.completion-timeout-ms", "120000");
             s.put("coupon.live-set.check-interval-seconds", "2");
             s.put("coupon.publish.retry-delay-ms", "500");
@@ -310,6 +337,15 @@ final class FaultHarness implements AutoCloseable {
         Set<String> stagingKeys() {
             try (Jedis j = server.jedis()) {
                 return j.keys(key + ":staging:*");
+            }
+        }
+
+        /** Keys of runs in progress: staging sets, parts records, failures. None is left once a run is live. */
+        Set<String> runKeys() {
+            try (Jedis j = server.jedis()) {
+                Set<String> keys = new java.util.TreeSet<>(j.keys(key + ":staging:*"));
+                keys.addAll(j.keys(key + ":parts:*"));
+                return keys;
             }
         }
 

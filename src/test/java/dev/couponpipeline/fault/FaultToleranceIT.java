@@ -28,7 +28,7 @@ import redis.clients.jedis.Jedis;
 /**
  * The fault suite: real processes (the packaged jar, a Kafka broker in its own JVM, redis-server) killed, stopped
  * and cut off at chosen moments. After every case: the live set equals what a clean run gives, a prober never saw
- * a partial or missing set, committed offsets never passed the last published run, no staging key is left and
+ * a partial or missing set, no staging or parts key is left, the aggregator's group never committed an offset and
  * the aggregator holds no table. Each case has its own files, topics, consumer group and Redis key. Recovery times
  * are printed as {@code FAULT <case>: ...} lines (the README quotes them).
  */
@@ -62,19 +62,28 @@ class FaultToleranceIT {
         System.out.println("FAULT " + line);
     }
 
-    /** Publishes the first file set with {@code p} and waits until its offsets are committed. */
+    /** Publishes the first file set with {@code p}. */
     private String baseline(Case c, Pipeline p, TestFiles v1) throws Exception {
         String run1 = c.awaitPublished(null, RUN);
         assertEquals(v1.valid, c.liveSet(), p.tail());
-        awaitCommittedToEnd(c);
         return run1;
     }
 
-    private void awaitCommittedToEnd(Case c) throws InterruptedException {
-        FaultHarness.await("offsets of " + c.group + " committed to the end of its topics", RUN, () -> {
-            Map<String, Long> end = h.broker.endOffsets(c.topics);
-            return !end.isEmpty() && end.equals(h.broker.committed(c.group));
-        });
+    /**
+     * The run in flight is all in Kafka: every source ended every partition, so it can be rebuilt from the
+     * control records and the ranges they name, whatever happened to the process building it.
+     */
+    private void assertReplayable(Case c, String live) {
+        Map<String, Long> ends = new java.util.HashMap<>();
+        for (dev.couponpipeline.wire.ControlRecord r : h.broker.controlRecords(c.controlTopic)) {
+            if (r.run().compareTo(live) > 0 && !r.isAbort()) {
+                ends.merge(r.run(), 1L, Long::sum);
+            }
+        }
+        assertEquals(Map.of(), ends.entrySet().stream().filter(e -> e.getValue() != 3L * FaultHarness.PARTITIONS)
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
+                "every source ended every partition of the runs newer than the live one");
+        assertEquals(1, ends.size(), "one run in flight: " + ends);
     }
 
     private LiveSetProber prober(Case c, TestFiles v1, TestFiles v2) {
@@ -85,7 +94,8 @@ class FaultToleranceIT {
     /** The invariants every case ends with, once recovery is over. */
     private void assertRecovered(Case c, Pipeline aggregator, TestFiles expected, LiveSetProber prober)
             throws Exception {
-        awaitCommittedToEnd(c);
+        FaultHarness.await("no staging or parts key left", RUN, () -> c.runKeys().isEmpty());
+        assertEquals(Map.of(), h.broker.committed(c.group), "progress lives in Redis, never in consumer offsets");
         FaultHarness.await("the aggregator to hold no table", RUN,
                 () -> aggregator.metric("coupon_aggregator_open_runs") == 0
                         && aggregator.metric("coupon_table_bytes") == 0);
@@ -108,14 +118,13 @@ class FaultToleranceIT {
         Pipeline p1 = c.start("p1", Map.of());
         String run1 = baseline(c, p1, v1);
         TestFiles v2 = c.files(2, DISTINCT);
-        Map<String, Long> runStart = h.broker.endOffsets(c.topics);
         try (LiveSetProber prober = prober(c, v1, v2)) {
             double before = p1.metric(CONSUMED);
             assertEquals(202, p1.startRun().statusCode());
             awaitMetricAbove(p1, CONSUMED, before + 2000);
             p1.kill9();
             assertEquals(run1, c.liveRunId(), "killed before its publish");
-            assertEquals(runStart, h.broker.committed(c.group), "offsets never pass the last published run");
+            assertReplayable(c, run1);
 
             long t0 = System.nanoTime();
             Pipeline p2 = c.start("p2", Map.of());
@@ -137,9 +146,9 @@ class FaultToleranceIT {
             Pipeline p1 = c.start("p1", Map.of());
             String run1 = baseline(c, p1, v1);
             TestFiles v2 = c.files(4, DISTINCT);
-            Map<String, Long> runStart = h.broker.endOffsets(c.topics);
             try (LiveSetProber prober = prober(c, v1, v2)) {
-                proxy.freezeOn("EVALSHA");
+                // every part marks itself done with the script; the last one swaps: freeze that one
+                proxy.freezeOn("EVALSHA", FaultHarness.PARTITIONS);
                 assertEquals(202, p1.startRun().statusCode());
                 assertTrue(proxy.awaitFrozen(RUN.toMillis()), "the swap script was sent");
                 Set<String> staging = c.stagingKeys();
@@ -154,7 +163,7 @@ class FaultToleranceIT {
                 proxy.thaw();
                 assertEquals(v1.valid, c.liveSet());
                 assertEquals(run1, c.liveRunId());
-                assertEquals(runStart, h.broker.committed(c.group));
+                assertReplayable(c, run1);
 
                 long t0 = System.nanoTime();
                 Pipeline p2 = c.start("p2", Map.of());
@@ -178,25 +187,26 @@ class FaultToleranceIT {
         Pipeline prod1 = c.start("producer1", producer);
         String run1 = baseline(c, agg, v1);
         TestFiles v2 = c.files(6, 3 * DISTINCT);
-        Map<String, Long> runStart = h.broker.endOffsets(c.topics);
+        Map<String, Long> runStart = h.broker.endOffsets(c.topics, FaultHarness.PARTITIONS);
         try (LiveSetProber prober = prober(c, v1, v2)) {
             double read = prod1.metric("coupon_codes_read_total");
             assertEquals(202, prod1.startRun().statusCode());
             awaitMetricAbove(prod1, "coupon_codes_read_total", read + v2.codesWritten / 10.0);
             prod1.kill9();
-            FaultHarness.await("the aggregator to hold the partial run", RUN,
-                    () -> agg.metric("coupon_aggregator_open_runs") == 1);
-            assertTrue(h.broker.endOffsets(c.topics).values().stream().mapToLong(Long::longValue).sum()
-                    > runStart.values().stream().mapToLong(Long::longValue).sum(), "part of the run is in Kafka");
+            assertTrue(h.broker.endOffsets(c.topics, FaultHarness.PARTITIONS).values().stream()
+                    .mapToLong(Long::longValue).sum() > runStart.values().stream().mapToLong(Long::longValue).sum(),
+                    "part of the run is in Kafka");
+            // a run no source finished costs the aggregator nothing: no control record, nothing held
+            assertEquals(0, agg.metric("coupon_aggregator_open_runs"));
+            assertTrue(h.broker.controlRecords(c.controlTopic).stream().noneMatch(r -> r.run().compareTo(run1) > 0),
+                    "no source of the killed run ended a partition");
             assertEquals(run1, c.liveRunId());
-            assertEquals(runStart, h.broker.committed(c.group));
 
             long t0 = System.nanoTime();
             c.start("producer2", producer); // run-on-start re-reads the files
             c.awaitPublished(run1, RUN);
             report("kill -9 of the producer mid-file: producer restart to published in "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            assertTrue(agg.logText().contains("superseded: run "), agg.tail());
             assertRecovered(c, agg, v2, prober);
         }
     }
@@ -314,7 +324,6 @@ class FaultToleranceIT {
             c.awaitPublished(run1, RUN);
             report("SIGSTOP 14 s mid-consume: SIGCONT to published in " + (System.nanoTime() - t0) / 1_000_000
                     + " ms");
-            assertTrue(agg.logText().contains("Kafka rewound"), agg.tail());
             assertRecovered(c, agg, v2, prober);
         }
     }
@@ -328,7 +337,6 @@ class FaultToleranceIT {
         Pipeline p1 = c.start("p1", Map.of());
         String run1 = baseline(c, p1, v1);
         TestFiles v2 = c.files(10, DISTINCT);
-        Map<String, Long> runStart = h.broker.endOffsets(c.topics);
         try (LiveSetProber prober = prober(c, v1, v2)) {
             double before = p1.metric(CONSUMED);
             assertEquals(202, p1.startRun().statusCode());
@@ -338,10 +346,12 @@ class FaultToleranceIT {
             assertTrue(p1.process.waitFor(60, TimeUnit.SECONDS), "stopped within the shutdown timeout");
             report("SIGTERM mid-run: stopped in " + (System.nanoTime() - t0) / 1_000_000 + " ms, exit code "
                     + p1.process.exitValue());
-            assertEquals(run1, c.liveRunId(), "no forced partial publish");
-            assertEquals(v1.valid, c.liveSet());
-            assertEquals(Set.of(), c.stagingKeys());
-            assertEquals(runStart, h.broker.committed(c.group));
+            // a graceful stop may finish the parts in hand; whatever it did, the live set is one whole run
+            String live = c.liveRunId();
+            assertEquals(live.equals(run1) ? v1.valid : v2.valid, c.liveSet(), "no partial publish");
+            if (live.equals(run1)) {
+                assertReplayable(c, run1);
+            }
 
             Pipeline p2 = c.start("p2", Map.of());
             c.awaitPublished(run1, RUN);

@@ -60,10 +60,20 @@ final class TcpProxy implements AutoCloseable {
      * bulk string; {@link #awaitFrozen} returns once that happened.
      */
     void freezeOn(String command) {
+        freezeOn(command, 1);
+    }
+
+    /** As {@link #freezeOn(String)}, at the {@code occurrence}-th time a client sends the command. */
+    void freezeOn(String command, int occurrence) {
         String resp = "$" + command.length() + "\r\n" + command + "\r\n";
         this.frozen = new CountDownLatch(1);
+        this.seen.set(0);
+        this.occurrence = occurrence;
         this.freezeOn = resp.getBytes(StandardCharsets.US_ASCII);
     }
+
+    private final java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int occurrence = 1;
 
     boolean awaitFrozen(long millis) throws InterruptedException {
         return frozen.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -105,7 +115,8 @@ final class TcpProxy implements AutoCloseable {
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     byte[] watch = freezeOn;
-                    if (fromClient && watch != null && contains(buf, n, watch)) {
+                    if (fromClient && watch != null && contains(buf, n, watch)
+                            && seen.incrementAndGet() == occurrence) {
                         frozenHere[0] = true;
                         frozen.countDown();
                     }
