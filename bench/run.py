@@ -7,7 +7,8 @@ Generates the data set for a scale once (cached in bench/data), then for each of
 and prints a table (wall, CPU, peak RSS, peak heap, table and broker bytes per code, codes/s, ratio to the
 floor of the same round) with medians. Usage, from the repository root:
 
-  python3 bench/run.py --scale 1 --runs 3              # the headline numbers (needs ~8 GB disk)
+  python3 bench/run.py --scale 1 --runs 3              # the headline numbers, -Xmx1g (needs ~6 GB disk)
+  python3 bench/run.py --scale 1 --concat 3 --runs 1   # 3x the public data, same -Xmx1g (needs ~20 GB disk)
   python3 bench/run.py --scale 0.05 --codes-per-record 1 --skip-floor   # the one-record-per-code shape
   python3 bench/run.py --scale 1 --api-load            # wrk against GET /coupons/{code} during a run
 """
@@ -43,14 +44,38 @@ def ensure_jar():
         subprocess.run(["mvn", "-q", "-DskipTests", "package"], cwd=ROOT, check=True)
 
 
-def ensure_data(scale):
-    d = os.path.join(ROOT, "bench", "data", f"scale-{scale}")
+def generate(d, scale, seed):
+    os.makedirs(d, exist_ok=True)
+    print(f"generating scale {scale} seed {seed} into {d} (once; cached)", flush=True)
+    subprocess.run(["java", "-jar", JAR, "generate", "--out", d, "--scale", str(scale), "--seed", str(seed)],
+                   cwd=ROOT, check=True)
+
+
+def ensure_data(scale, concat=1):
+    """The data set for a scale; with concat N, N data sets of that scale (seeds 1..N) concatenated per file,
+    which is a valid multi-member gzip holding N times the codes (random codes never repeat across seeds)."""
+    name = f"scale-{scale}" if concat == 1 else f"scale-{scale}x{concat}"
+    d = os.path.join(ROOT, "bench", "data", name)
     if all(os.path.exists(os.path.join(d, f)) for f in FILES):
         return d
+    if concat == 1:
+        generate(d, scale, 1)
+        return d
+    parts = [ensure_data(scale)]
+    for seed in range(2, concat + 1):
+        p = os.path.join(ROOT, "bench", "data", f"scale-{scale}-seed{seed}")
+        if not all(os.path.exists(os.path.join(p, f)) for f in FILES):
+            generate(p, scale, seed)
+        parts.append(p)
     os.makedirs(d, exist_ok=True)
-    print(f"generating scale {scale} into {d} (once; cached)", flush=True)
-    subprocess.run(["java", "-jar", JAR, "generate", "--out", d, "--scale", str(scale), "--seed", "1"],
-                   cwd=ROOT, check=True)
+    for f in FILES:
+        with open(os.path.join(d, f + ".tmp"), "wb") as out:
+            for p in parts:
+                with open(os.path.join(p, f), "rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 24)
+        os.rename(os.path.join(d, f + ".tmp"), os.path.join(d, f))
+    for p in parts[1:]:
+        shutil.rmtree(p, ignore_errors=True)
     return d
 
 
@@ -111,8 +136,8 @@ def run_pipeline(data, work, args, redis_dir, api_port=None):
     r["codes"] = sum(int(n) for n in re.findall(r"=(\d+) codes", out))
     m = re.search(r"(\d+) valid codes \(of (\d+) distinct\) in ([\d.]+) s", out)
     r["valid"], r["distinct"], r["run_s"] = (int(m.group(1)), int(m.group(2)), float(m.group(3))) if m else (0, 0, 0)
-    m = re.search(r"table (\d+) bytes", err)
-    r["table_b_per_code"] = int(m.group(1)) / r["distinct"] if m and r["distinct"] else 0
+    m = re.search(r"([\d.]+) s from process start", out)
+    r["to_swap"] = float(m.group(1)) if m else 0
     topic_bytes = sum(du(os.path.join(kafka_dir, d)) for d in os.listdir(kafka_dir)
                       if d.startswith("couponbase")) if os.path.isdir(kafka_dir) else 0
     r["broker_b_per_code"] = topic_bytes / r["codes"] if r["codes"] else 0
@@ -171,7 +196,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", default="1")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--xmx", default="6g")
+    ap.add_argument("--xmx", default="1g")
+    ap.add_argument("--concat", type=int, default=1, help="N data sets of --scale concatenated per file (3 = 3x)")
     ap.add_argument("--codes-per-record", default="10000")
     ap.add_argument("--skip-floor", action="store_true")
     ap.add_argument("--jvm-opt", action="append", default=[], help="extra JVM option for the pipeline")
@@ -181,7 +207,7 @@ def main():
     args = ap.parse_args()
 
     ensure_jar()
-    data = ensure_data(args.scale)
+    data = ensure_data(args.scale, args.concat)
     out_root = os.path.join(ROOT, "bench", "out")
     os.makedirs(out_root, exist_ok=True)
     if args.api_load:
@@ -209,19 +235,20 @@ def main():
         return statistics.median(values) if values else float("nan")
 
     print()
-    print(f"scale {args.scale}, {args.runs} round(s), -Xmx{args.xmx}, codes-per-record {args.codes_per_record}, "
+    print(f"scale {args.scale} x{args.concat}, {args.runs} round(s), -Xmx{args.xmx}, codes-per-record {args.codes_per_record}, "
           f"{os.cpu_count()} cores")
-    header = ["round", "floor wall s", "floor CPU s", "pipe wall s", "pipe CPU s", "ratio", "RSS MB", "heap after GC MB",
-              "table B/code", "broker B/code", "codes/s (M)", "valid"]
+    header = ["round", "floor wall s", "floor CPU s", "start to swap s", "pipe wall s", "pipe CPU s", "ratio",
+              "RSS MB", "heap after GC MB",
+              "broker B/code", "codes/s (M)", "valid"]
     print(" | ".join(header))
     for i, r in enumerate(rows, 1):
         p, fl = r["pipeline"], r["floor"]
-        ratio = p["wall"] / fl["wall"] if fl else None
+        ratio = p["to_swap"] / fl["wall"] if fl else None
         r["ratio"] = ratio
         print(" | ".join([str(i),
                           f"{fl['wall']:.1f}" if fl else "-", f"{fl['cpu']:.1f}" if fl else "-",
-                          f"{p['wall']:.1f}", f"{p['cpu']:.1f}", f"{ratio:.2f}" if ratio else "-",
-                          f"{p['rss_mb']:.0f}", f"{p['heap_mb']}", f"{p['table_b_per_code']:.1f}",
+                          f"{p['to_swap']:.1f}", f"{p['wall']:.1f}", f"{p['cpu']:.1f}", f"{ratio:.2f}" if ratio else "-",
+                          f"{p['rss_mb']:.0f}", f"{p['heap_mb']}",
                           f"{p['broker_b_per_code']:.1f}", f"{p['codes'] / p['wall'] / 1e6:.2f}",
                           str(p["valid"])]))
     ps = [r["pipeline"] for r in rows]
@@ -229,10 +256,9 @@ def main():
     print(" | ".join(["median",
                       f"{med([f['wall'] for f in fls]):.1f}" if fls else "-",
                       f"{med([f['cpu'] for f in fls]):.1f}" if fls else "-",
-                      f"{med([p['wall'] for p in ps]):.1f}", f"{med([p['cpu'] for p in ps]):.1f}",
+                      f"{med([p['to_swap'] for p in ps]):.1f}", f"{med([p['wall'] for p in ps]):.1f}", f"{med([p['cpu'] for p in ps]):.1f}",
                       f"{med([r['ratio'] for r in rows]):.2f}" if fls else "-",
                       f"{med([p['rss_mb'] for p in ps]):.0f}", f"{med([p['heap_mb'] for p in ps])}",
-                      f"{med([p['table_b_per_code'] for p in ps]):.1f}",
                       f"{med([p['broker_b_per_code'] for p in ps]):.1f}",
                       f"{med([p['codes'] / p['wall'] / 1e6 for p in ps]):.2f}", "-"]))
     with open(os.path.join(out_root, "results.json"), "a") as f:

@@ -81,6 +81,7 @@ public final class Launcher {
             main.setPropertyPlaceholderLocations(settings.camelLocations());
             all.forEach(main::addOverrideProperty);
             infra.overrides().forEach(main::addOverrideProperty);
+            main.bind(Infrastructure.BEAN, infra);
             if (once) {
                 onceMode = new OnceMode(main, out, err);
                 main.addMainListener(onceMode);

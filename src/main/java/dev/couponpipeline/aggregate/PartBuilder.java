@@ -31,14 +31,14 @@ public final class PartBuilder {
     private final PartTable table;
     private final int minSources;
     private final long budgetBytes;
-    private final byte[] scratch;
+    private final CodeRecordFormat.Decoder decoder;
 
     public PartBuilder(RangeReader reader, PartTable table, int minSources, long budgetBytes, int maxCodeBytes) {
         this.reader = reader;
         this.table = table;
         this.minSources = minSources;
         this.budgetBytes = budgetBytes;
-        this.scratch = new byte[maxCodeBytes];
+        this.decoder = new CodeRecordFormat.Decoder(maxCodeBytes);
     }
 
     /** How many passes a part of {@code codes} codes takes within the budget. */
@@ -84,7 +84,7 @@ public final class PartBuilder {
 
     private int decode(ByteBuffer value, Slice slice) {
         try {
-            return CodeRecordFormat.decode(value, slice, scratch);
+            return decoder.decode(value, slice);
         } catch (IllegalArgumentException e) {
             throw new PartFailedException("a record of source number " + slice.source + " cannot be read: "
                     + e.getMessage(), e);

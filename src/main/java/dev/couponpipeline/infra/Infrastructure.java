@@ -15,8 +15,11 @@ import org.slf4j.LoggerFactory;
 public final class Infrastructure implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
+    /** Its name in Camel's registry. */
+    public static final String BEAN = "embeddedInfrastructure";
 
-    private EmbeddedKafka kafka;
+    /** The embedded broker, starting in the background while Camel boots (it takes seconds). */
+    private java.util.concurrent.CompletableFuture<EmbeddedKafka> kafka;
     private EmbeddedRedis redis;
     private final Map<String, String> overrides = new LinkedHashMap<>();
 
@@ -25,11 +28,24 @@ public final class Infrastructure implements AutoCloseable {
         try {
             Roles roles = Roles.parse(settings.get(Roles.KEY));
             if (roles.needsKafka() && settings.get("coupon.kafka.brokers").isEmpty()) {
-                infra.kafka = EmbeddedKafka.start(Path.of(settings.get("coupon.kafka.embedded-dir")),
-                        settings.getInt("coupon.kafka.embedded-port"));
-                infra.overrides.put("coupon.kafka.brokers", infra.kafka.bootstrapServers());
-                LOG.info("Started the embedded Kafka broker on {} (data in {})", infra.kafka.bootstrapServers(),
-                        settings.get("coupon.kafka.embedded-dir"));
+                Path dir = Path.of(settings.get("coupon.kafka.embedded-dir"));
+                int wanted = settings.getInt("coupon.kafka.embedded-port");
+                int port = wanted > 0 ? wanted : EmbeddedKafka.freePort();
+                int controllerPort = EmbeddedKafka.freePort();
+                infra.kafka = new java.util.concurrent.CompletableFuture<>();
+                java.util.concurrent.CompletableFuture<EmbeddedKafka> started = infra.kafka;
+                Thread t = new Thread(() -> {
+                    try {
+                        EmbeddedKafka k = EmbeddedKafka.start(dir, port, controllerPort);
+                        LOG.info("Started the embedded Kafka broker on {} (data in {})", k.bootstrapServers(), dir);
+                        started.complete(k);
+                    } catch (IOException | RuntimeException e) {
+                        started.completeExceptionally(e);
+                    }
+                }, "embedded-kafka-start");
+                t.setDaemon(true);
+                t.start();
+                infra.overrides.put("coupon.kafka.brokers", "127.0.0.1:" + port);
             }
             if (settings.get("coupon.redis.host").isEmpty()) {
                 infra.redis = EmbeddedRedis.start(Path.of(settings.get("coupon.redis.embedded-dir")),
@@ -46,6 +62,22 @@ public final class Infrastructure implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the embedded broker (if any) is up; Camel's start-up calls this before it sets up the topics.
+     *
+     * @throws IllegalStateException when the broker could not start, with the reason
+     */
+    public void awaitKafka() throws InterruptedException {
+        if (kafka == null) {
+            return;
+        }
+        try {
+            kafka.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the embedded Kafka broker did not start: " + e.getCause(), e.getCause());
+        }
+    }
+
     /** Properties that point Camel at what was started here. */
     public Map<String, String> overrides() {
         return overrides;
@@ -55,7 +87,7 @@ public final class Infrastructure implements AutoCloseable {
     public void close() {
         if (kafka != null) {
             try {
-                kafka.close();
+                kafka.join().close();
             } catch (RuntimeException e) {
                 LOG.warn("Embedded Kafka did not stop cleanly: {}", e.toString());
             }

@@ -4,6 +4,7 @@ import static dev.couponpipeline.config.CouponHeaders.RUN_ID;
 import static dev.couponpipeline.config.CouponHeaders.SOURCE;
 
 import dev.couponpipeline.config.Roles;
+import dev.couponpipeline.infra.Infrastructure;
 import dev.couponpipeline.source.Source;
 import dev.couponpipeline.source.TopicSetup;
 import dev.couponpipeline.source.SourceRegistry;
@@ -41,6 +42,11 @@ public class IngestRoutes extends RouteBuilder {
             // the topics must exist before anyone produces or subscribes (brokers here never auto-create them)
             getContext().addStartupListener((context, alreadyStarted) -> {
                 if (!alreadyStarted) {
+                    Infrastructure embedded = context.getRegistry().lookupByNameAndType(Infrastructure.BEAN,
+                            Infrastructure.class);
+                    if (embedded != null) {
+                        embedded.awaitKafka(); // it starts while Camel boots
+                    }
                     context.getRegistry().lookupByNameAndType("topicSetup", TopicSetup.class)
                             .ensure(sources.all().stream().map(Source::topic).toList());
                 }

@@ -35,10 +35,37 @@ class CodeExtractorTest {
         return out;
     }
 
-    /** Runs an extractor over the input cut into chunks at the given positions. */
+    /**
+     * Runs an extractor over the input cut into chunks at the given positions, into a sink that takes packed
+     * codes (the byte scanner then packs every code of up to ten characters while it scans).
+     */
     static List<String> extract(CodeExtractor extractor, byte[] input, int... cuts) throws IOException {
         List<String> out = new ArrayList<>();
-        CodeSink sink = (b, o, l) -> out.add(new String(b, o, l, StandardCharsets.ISO_8859_1));
+        CodeSink sink = new PackedCodeSink() {
+            @Override
+            public void packed(long packedCode) {
+                byte[] b = new byte[dev.couponpipeline.table.CodePacking.MAX_PACKED_LENGTH];
+                int len = dev.couponpipeline.table.CodePacking.unpack(packedCode, b);
+                out.add(new String(b, 0, len, StandardCharsets.ISO_8859_1));
+            }
+
+            @Override
+            public void code(byte[] b, int o, int l) {
+                out.add(new String(b, o, l, StandardCharsets.ISO_8859_1));
+            }
+        };
+        return feedAll(extractor, input, sink, out, cuts);
+    }
+
+    /** As {@link #extract}, into a sink of code bytes only. */
+    static List<String> extractBytes(CodeExtractor extractor, byte[] input, int... cuts) throws IOException {
+        List<String> out = new ArrayList<>();
+        return feedAll(extractor, input, (b, o, l) -> out.add(new String(b, o, l, StandardCharsets.ISO_8859_1)), out,
+                cuts);
+    }
+
+    private static List<String> feedAll(CodeExtractor extractor, byte[] input, CodeSink sink, List<String> out,
+            int... cuts) throws IOException {
         int from = 0;
         for (int cut : cuts) {
             extractor.feed(input, from, cut - from, sink);
@@ -92,6 +119,7 @@ class CodeExtractorTest {
         for (int a = 0; a <= input.length; a++) {
             for (int b = a; b <= input.length; b++) {
                 assertEquals(expected, extract(DEFAULT.newExtractor(), input, a, b), "cuts " + a + "," + b);
+                assertEquals(expected, extractBytes(DEFAULT.newExtractor(), input, a, b), "bytes " + a + "," + b);
                 assertEquals(expected, extract(DEFAULT.newRegexExtractor(), input, a, b), "regex cuts " + a + "," + b);
             }
         }
@@ -110,6 +138,7 @@ class CodeExtractorTest {
             int[] cuts = random.ints(random.nextInt(6), 0, input.length + 1).sorted().toArray();
             List<String> expected = reference(CodePattern.DEFAULT, input);
             assertEquals(expected, extract(DEFAULT.newExtractor(), input, cuts), "round " + round);
+            assertEquals(expected, extractBytes(DEFAULT.newExtractor(), input, cuts), "bytes round " + round);
             assertEquals(expected, extract(DEFAULT.newRegexExtractor(), input, cuts), "regex round " + round);
         }
     }

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a data record's codes back as strings, in record order (packed codes first), for assertions. */
+/** Reads a data record's codes back as strings (hashed codes first, grouped by hash), for assertions. */
 public final class Records {
 
     private Records() {
@@ -16,7 +16,7 @@ public final class Records {
 
     public static List<String> codesOf(byte[] value) {
         List<String> codes = new ArrayList<>();
-        CodeRecordFormat.decode(ByteBuffer.wrap(value), new CodeRecordFormat.CodeReceiver() {
+        new CodeRecordFormat.Decoder(1 << 20).decode(ByteBuffer.wrap(value), new CodeRecordFormat.CodeReceiver() {
             @Override
             public void packed(long hash) {
                 byte[] b = new byte[CodePacking.MAX_PACKED_LENGTH];
@@ -28,7 +28,7 @@ public final class Records {
             public void text(byte[] code, int off, int len) {
                 codes.add(new String(code, off, len, StandardCharsets.ISO_8859_1));
             }
-        }, new byte[1 << 20]);
+        });
         return codes;
     }
 }
