@@ -10,7 +10,8 @@ import java.nio.ByteOrder;
  * <p>A code of up to ten letters or digits travels as its 60-bit {@link dev.couponpipeline.table.CodeHash}. The
  * hashes of a record are grouped by their low {@code g} bits, so those bits need not be stored: for each group, in
  * order, the record holds its size (in unary: a 1 per code, then a 0), then every code's remaining bits, less the
- * record's smallest value of them, in {@code w} bits each. A record of n codes takes g = log2(n), and since all its
+ * record's smallest value of them, in {@code w} bits each. Groups go in bit-reversed order of their low bits, so
+ * that codes sharing their lowest bits come together. A record of n codes takes g = log2(n), and since all its
  * codes share a partition (the hash's top bits), w is about 60 - g - log2(partitions): 41 bits for 10,000 codes
  * in 64 partitions, plus 2 bits of group sizes. Grouping is a counting pass, not a sort; no code is parsed again
  * on the way to the aggregator's table, which groups by the same low bits.
@@ -42,6 +43,7 @@ public final class CodeRecordFormat {
 
     /** Reusable buffers of an encoder: one per batcher, not shared between threads. */
     public static final class Encoder {
+        private final int[][] orders = new int[31][];
         private int[] counts = new int[0];
         private long[] grouped = new long[0];
         private long[] groups = new long[0];
@@ -81,15 +83,17 @@ public final class CodeRecordFormat {
             if (remainders.length < remainderWords) {
                 remainders = new long[remainderWords];
             }
-            // each group's first slot: the counts become running offsets
+            // groups go in bit-reversed order, so each group's first slot follows from the counts in that order
+            int[] order = reversed(orders, g);
             int offset = 0;
-            for (int b = 0; b < groupCount; b++) {
+            for (int q = 0; q < groupCount; q++) {
+                int b = order[q];
                 int c = counts[b];
                 counts[b] = offset;
                 offset += c;
             }
-            // the remainders in group order (a scatter of plain stores), and the group sizes in unary: the code in
-            // slot j of group b is the 1 at bit j + b (every group before it ended with a 0)
+            // the remainders in stream order (a scatter of plain stores), and the group sizes in unary: the code
+            // in slot j of the q-th group is the 1 at bit j + q (every group before it ended with a 0)
             if (grouped.length < n) {
                 grouped = new long[n];
             }
@@ -98,7 +102,7 @@ public final class CodeRecordFormat {
                 int b = (int) h & groupMask;
                 int j = counts[b]++;
                 grouped[j] = (h >>> g) - min;
-                int bit = j + b;
+                int bit = j + order[b];
                 groups[bit >>> 6] |= 1L << bit;
             }
             if (w > 0) {
@@ -147,6 +151,7 @@ public final class CodeRecordFormat {
 
     /** Reusable buffers of a decoder: one per reader thread. */
     public static final class Decoder {
+        private final int[][] orders = new int[31][];
         private long[] words = new long[0];
         private final byte[] scratch;
 
@@ -195,17 +200,19 @@ public final class CodeRecordFormat {
                 b.asLongBuffer().get(words, 0, total);
                 b.position(b.position() + total * 8);
                 long mask = w == 0 ? 0 : -1L >>> (64 - w);
+                int[] order = reversed(orders, g);
                 // the k-th 1 of the group sizes, at bit p, is a code of group p - k
                 long pos = (long) groupWords * 64;
                 int k = 0;
                 for (int wi = 0; wi < groupWords; wi++) {
                     long word = words[wi];
                     while (word != 0) {
-                        int group = (wi << 6) + Long.numberOfTrailingZeros(word) - k;
+                        int q = (wi << 6) + Long.numberOfTrailingZeros(word) - k;
                         word &= word - 1;
-                        if (k == n || group >= groupCount) {
+                        if (k == n || q >= groupCount) {
                             throw corrupt("the group sizes do not fit " + n + " codes in " + groupCount + " groups");
                         }
+                        int group = order[q];
                         long r = 0;
                         if (w > 0) {
                             int at = (int) (pos >>> 6);
@@ -246,6 +253,23 @@ public final class CodeRecordFormat {
         private static IllegalArgumentException corrupt(String what) {
             return new IllegalArgumentException("corrupt code record: " + what);
         }
+    }
+
+    /**
+     * The order of the groups in a record of {@code 2^g} groups: bit-reversed, so the groups whose low bits are
+     * the same (one bucket of the aggregator's table, whatever its number of buckets) follow each other, and a
+     * record's codes reach the table's buckets in runs. An involution: it maps a position to its group and back.
+     */
+    static int[] reversed(int[][] cache, int g) {
+        int[] r = cache[g];
+        if (r == null) {
+            r = new int[1 << g];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = g == 0 ? 0 : Integer.reverse(i) >>> (32 - g);
+            }
+            cache[g] = r;
+        }
+        return r;
     }
 
     private CodeRecordFormat() {
