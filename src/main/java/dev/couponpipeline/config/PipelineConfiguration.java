@@ -5,6 +5,7 @@ import dev.couponpipeline.metrics.PipelineMetrics;
 import dev.couponpipeline.redis.LiveSetInfo;
 import dev.couponpipeline.redis.LiveSetKeys;
 import dev.couponpipeline.redis.LiveSetWatch;
+import dev.couponpipeline.redis.RedisClientSettings;
 import dev.couponpipeline.redis.ValidSetPublisher;
 import dev.couponpipeline.routes.CouponApi;
 import dev.couponpipeline.aggregate.RangeReader;
@@ -12,7 +13,10 @@ import dev.couponpipeline.infra.KafkaClients;
 import dev.couponpipeline.redis.RunOutcomeWatch;
 import dev.couponpipeline.routes.PartAggregation;
 import dev.couponpipeline.routes.PartEndsStrategy;
+import dev.couponpipeline.routes.RunPreflight;
+import dev.couponpipeline.routes.HttpAccess;
 import dev.couponpipeline.routes.SourceIngest;
+import dev.couponpipeline.run.FatalErrors;
 import dev.couponpipeline.run.RunCoordinator;
 import dev.couponpipeline.source.SourceRegistry;
 import dev.couponpipeline.source.TopicSetup;
@@ -29,10 +33,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.BeanInject;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
-import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /** Every bean of the pipeline, built from operator properties. */
@@ -95,6 +95,7 @@ public class PipelineConfiguration implements CamelContextAware {
         RunCoordinator coordinator = new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs),
                 roles.aggregator(), maxRetries, Duration.ofSeconds(retryDelaySeconds));
         coordinator.onResult(metrics::runEnded);
+        new FatalErrors(coordinator).install();
         return coordinator;
     }
 
@@ -112,28 +113,30 @@ public class PipelineConfiguration implements CamelContextAware {
         return new LiveSetWatch(liveSet, coordinator, Duration.ofSeconds(minIntervalSeconds), clock);
     }
 
-    @BindToRegistry(value = "couponRedisTemplate", lazy = true)
-    public StringRedisTemplate couponRedisTemplate(@PropertyInject("coupon.redis.host") String host,
+    @BindToRegistry(value = "redisConnection", lazy = true)
+    public RedisClientSettings redisConnection(@PropertyInject("coupon.redis.host") String host,
             @PropertyInject("coupon.redis.port") int port,
+            @PropertyInject(value = "coupon.redis.username", defaultValue = "") String username,
+            @PropertyInject(value = "coupon.redis.password", defaultValue = "") String password,
+            @PropertyInject(value = "coupon.redis.database", defaultValue = "0") int database,
+            @PropertyInject(value = "coupon.redis.ssl", defaultValue = "false") boolean ssl,
+            @PropertyInject(value = "coupon.redis.ssl.truststore", defaultValue = "") String truststore,
+            @PropertyInject(value = "coupon.redis.ssl.truststore-password", defaultValue = "") String truststorePassword,
+            @PropertyInject(value = "coupon.redis.ssl.truststore-type", defaultValue = "PKCS12") String truststoreType,
+            @PropertyInject(value = "coupon.redis.ssl.verify-hostname", defaultValue = "true") boolean verifyHostname,
+            @PropertyInject(value = "coupon.redis.sentinel.master", defaultValue = "") String sentinelMaster,
+            @PropertyInject(value = "coupon.redis.sentinel.nodes", defaultValue = "") String sentinelNodes,
+            @PropertyInject(value = "coupon.redis.sentinel.password", defaultValue = "") String sentinelPassword,
             @PropertyInject("coupon.redis.timeout-ms") long timeoutMs,
             @PropertyInject("coupon.redis.pool-size") int poolSize) {
-        // the API checks codes concurrently: one pooled connection per concurrent request, without waiting
-        GenericObjectPoolConfig<Object> pool = new GenericObjectPoolConfig<>();
-        pool.setMaxTotal(poolSize);
-        pool.setMaxIdle(poolSize);
-        pool.setMinIdle(Math.min(8, poolSize));
-        JedisClientConfiguration client = JedisClientConfiguration.builder()
-                .connectTimeout(Duration.ofMillis(timeoutMs))
-                .readTimeout(Duration.ofMillis(timeoutMs))
-                .usePooling()
-                .poolConfig(pool)
-                .build();
-        JedisConnectionFactory factory = new JedisConnectionFactory(new RedisStandaloneConfiguration(host, port), client);
-        factory.afterPropertiesSet();
-        factory.start();
-        StringRedisTemplate template = new StringRedisTemplate(factory);
-        template.afterPropertiesSet();
-        return template;
+        return new RedisClientSettings(host, port, username, password, database, ssl, truststore, truststorePassword,
+                truststoreType, verifyHostname, sentinelMaster, sentinelNodes, sentinelPassword,
+                Duration.ofMillis(timeoutMs), poolSize);
+    }
+
+    @BindToRegistry(value = "couponRedisTemplate", lazy = true)
+    public StringRedisTemplate couponRedisTemplate(@BeanInject("redisConnection") RedisClientSettings connection) {
+        return connection.template();
     }
 
     @BindToRegistry(value = "liveSetKeys", lazy = true)
@@ -148,6 +151,19 @@ public class PipelineConfiguration implements CamelContextAware {
             @PropertyInject("coupon.redis.pipeline-commands") int pipelineCommands,
             @BeanInject("clock") Clock clock) {
         return new ValidSetPublisher(redis, keys, saddBatch, pipelineCommands, clock);
+    }
+
+    @BindToRegistry(value = "httpAccess", lazy = true)
+    public HttpAccess httpAccess(@PropertyInject(value = "coupon.http.token", defaultValue = "") String token) {
+        return new HttpAccess(token);
+    }
+
+    @BindToRegistry(value = "runPreflight", lazy = true)
+    public RunPreflight runPreflight(@BeanInject("validSetPublisher") ValidSetPublisher publisher,
+            @BeanInject("redisConnection") RedisClientSettings redis,
+            @BeanInject("runCoordinator") RunCoordinator coordinator,
+            @PropertyInject(value = "coupon.redis.preflight-seconds", defaultValue = "10") long patienceSeconds) {
+        return new RunPreflight(publisher, redis, coordinator, Duration.ofSeconds(patienceSeconds));
     }
 
     @BindToRegistry(value = "sourceIngest", lazy = true)

@@ -35,6 +35,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Ports of 0 take free ones; fixed ports let clients find the broker again after a restart. */
     public static EmbeddedKafka start(Path dir, int port, int controllerPortWanted) throws IOException {
+        return start(dir, port, controllerPortWanted, java.util.Map.of());
+    }
+
+    /**
+     * As above, with broker settings that replace or add to the defaults (the security tests add a SASL_SSL
+     * listener; the embedded default has only a plain-text one, on loopback).
+     */
+    public static EmbeddedKafka start(Path dir, int port, int controllerPortWanted, java.util.Map<String, String> extra)
+            throws IOException {
         Files.createDirectories(dir);
         int brokerPort = port > 0 ? port : freePort();
         int controllerPort = controllerPortWanted > 0 ? controllerPortWanted : freePort();
@@ -57,6 +66,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
         p.put("log.segment.bytes", Integer.toString(256 * 1024 * 1024));
+        p.putAll(extra);
         KafkaConfig config = KafkaConfig.fromProps(p, false);
         if (!Files.exists(dir.resolve("meta.properties"))) {
             try {

@@ -37,7 +37,9 @@ public final class Infrastructure implements AutoCloseable {
                 Thread t = new Thread(() -> {
                     try {
                         EmbeddedKafka k = EmbeddedKafka.start(dir, port, controllerPort);
-                        LOG.info("Started the embedded Kafka broker on {} (data in {})", k.bootstrapServers(), dir);
+                        LOG.info("Started the embedded Kafka broker on {}, loopback only, no authentication: for"
+                                + " development, set coupon.kafka.brokers in production (data in {})",
+                                k.bootstrapServers(), dir);
                         started.complete(k);
                     } catch (IOException | RuntimeException e) {
                         started.completeExceptionally(e);
@@ -47,12 +49,13 @@ public final class Infrastructure implements AutoCloseable {
                 t.start();
                 infra.overrides.put("coupon.kafka.brokers", "127.0.0.1:" + port);
             }
-            if (settings.get("coupon.redis.host").isEmpty()) {
+            if (settings.get("coupon.redis.host").isEmpty() && settings.get("coupon.redis.sentinel.master").isEmpty()) {
                 infra.redis = EmbeddedRedis.start(Path.of(settings.get("coupon.redis.embedded-dir")),
                         settings.getInt("coupon.redis.embedded-port"));
                 infra.overrides.put("coupon.redis.host", infra.redis.host());
                 infra.overrides.put("coupon.redis.port", Integer.toString(infra.redis.port()));
-                LOG.info("Started the embedded redis-server on {}:{} (data in {})", infra.redis.host(),
+                LOG.info("Started the embedded redis-server on {}:{}, loopback only, no password: for development,"
+                        + " set coupon.redis.host in production (data in {})", infra.redis.host(),
                         infra.redis.port(), settings.get("coupon.redis.embedded-dir"));
             }
             return infra;

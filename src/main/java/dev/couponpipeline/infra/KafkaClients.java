@@ -32,6 +32,14 @@ public final class KafkaClients {
         return camel.getBrokers();
     }
 
+    /** The security settings in force, for messages: protocol and SASL mechanism, never a secret. */
+    public String securitySummary() {
+        String protocol = camel.getSecurityProtocol() == null || camel.getSecurityProtocol().isEmpty() ? "PLAINTEXT"
+                : camel.getSecurityProtocol();
+        return "security.protocol=" + protocol + (protocol.startsWith("SASL") ? ", sasl.mechanism="
+                + camel.getSaslMechanism() : "");
+    }
+
     /** Producer settings: Camel's, then {@code overrides}. */
     public Properties producer(Map<String, Object> overrides) {
         Properties p = camel.createProducerProperties();

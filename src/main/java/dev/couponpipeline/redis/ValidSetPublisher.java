@@ -48,6 +48,13 @@ public final class ValidSetPublisher {
             "  local i = 0",
             "  for num in string.gmatch(v, '%d+') do i = i + 1; sums[i] = (sums[i] or 0) + tonumber(num) end",
             "end",
+            // the parts are disjoint, so the staged set holds exactly their valid codes, unless Redis lost writes
+            // (a failover to a replica that had not caught up): then the run is not swapped and starts over
+            "local staged = redis.call('SCARD', KEYS[2])",
+            "if staged ~= (sums[1] or 0) then",
+            "  redis.call('DEL', KEYS[5]); redis.call('UNLINK', KEYS[2])",
+            "  return {3, staged, sums[1] or 0}",
+            "end",
             "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[4]) end",
             "if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[1]) end",
             "redis.call('UNLINK', KEYS[4])",
@@ -193,6 +200,11 @@ public final class ValidSetPublisher {
         if (status == 2) {
             return new Outcome(Status.WAITING, valid, distinct, Map.of());
         }
+        if (status == 3) {
+            throw new StagingLostException("the staged set of run " + runId + " holds " + r.get(1)
+                    + " codes but its parts counted " + r.get(2) + " valid ones: Redis lost writes (a failover to a"
+                    + " replica that had not caught up?); the run is not swapped and its staging is discarded");
+        }
         removeStagingKeysOlderThan(runId);
         Map<String, Long> perSource = new LinkedHashMap<>();
         for (int s = 0; s < sources.size(); s++) {
@@ -200,6 +212,67 @@ public final class ValidSetPublisher {
         }
         return new Outcome(Status.SWAPPED, ((Number) r.get(1)).longValue(), ((Number) r.get(2)).longValue(),
                 perSource);
+    }
+
+    /** The staged set of a run does not hold what its parts staged: the run can only start over. */
+    public static final class StagingLostException extends RuntimeException {
+        StagingLostException(String message) {
+            super(message);
+        }
+    }
+
+    /** A write, a script and a delete on a key of ours, the commands a run needs: ACLs and credentials. */
+    private static final String PREFLIGHT = "redis.call('SET', KEYS[1], ARGV[1], 'EX', 60)"
+            + " redis.call('UNLINK', KEYS[1]) return 1";
+    private final DefaultRedisScript<Long> preflight = new DefaultRedisScript<>(PREFLIGHT, Long.class);
+
+    /**
+     * Checks, before a run reads a byte, that Redis takes what the run will send: connects, authenticates and
+     * runs a script that writes and deletes a key under the live set's prefix. A connection failure is retried
+     * until {@code patience} has passed (a failover takes seconds); an answer from Redis (NOAUTH, WRONGPASS,
+     * NOPERM, READONLY) fails at once.
+     *
+     * @throws IllegalStateException naming Redis and its answer
+     */
+    public void preflight(String runId, String where, java.time.Duration patience) {
+        java.time.Instant deadline = clock.instant().plus(patience);
+        while (true) {
+            try {
+                redis.execute(preflight, List.of(keys.live() + ":preflight"), runId);
+                return;
+            } catch (RuntimeException e) {
+                boolean answered = redisAnswered(e);
+                if (answered || !clock.instant().isBefore(deadline)) {
+                    throw new IllegalStateException(where + (answered ? " refused the run: " : " cannot be reached: ")
+                            + deepestMessage(e), e);
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(where + " preflight interrupted", ie);
+                }
+            }
+        }
+    }
+
+    /** True when Redis itself answered with an error (as opposed to not answering at all). */
+    public static boolean redisAnswered(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof redis.clients.jedis.exceptions.JedisDataException
+                    || t instanceof org.springframework.data.redis.RedisSystemException && t.getCause() == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String deepestMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     /** True when {@code partition} of {@code runId} is already staged and marked done (by any instance). */

@@ -141,6 +141,7 @@ public final class PartAggregation implements Service {
             return;
         }
         lastActive = clock.instant();
+        boolean broken = false;
         try {
             PartBuilder.Result r;
             try (ValidSetPublisher.Staging staging = publisher.staging(part.runId())) {
@@ -159,12 +160,23 @@ public final class PartAggregation implements Service {
                         r.valid(), r.distinct(), r.passes());
                 case LIVE_OR_NEWER -> LOG.info("{} is not published: Redis already holds it or a newer run", part);
             }
-        } catch (PartFailedException e) {
+        } catch (PartFailedException | ValidSetPublisher.StagingLostException e) {
             failed(part.runId(), e.getMessage());
+        } catch (VirtualMachineError e) {
+            // out of memory, say: the run fails now (not after every retry), and this worker's state is dropped
+            broken = true;
+            LOG.error("Building {} failed: {}", part, e.toString(), e);
+            failed(part.runId(), "the aggregator failed building partition " + part.partition() + ": " + e);
         } finally {
             inProgress.remove(key);
             lastActive = clock.instant();
-            idle.push(w);
+            if (broken) {
+                all.remove(w);
+                w.table().release();
+                w.reader().close();
+            } else {
+                idle.push(w);
+            }
         }
     }
 

@@ -48,14 +48,17 @@ public class RunRoutes extends RouteBuilder {
 
         from("seda:run-sources")
                 .routeId("run-sources")
-                .recipientList(method("sources", "endpoints")).parallelProcessing()
-                    .aggregationStrategy(new KeepFirstFailure())
-                .end()
-                .choice()
-                    .when(exchangeProperty(SOURCE_FAILURE).isNull())
-                        .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, true)")
-                    .otherwise()
-                        .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, false)")
+                // Redis refusing or away fails the run now, not after the files were read
+                .filter(method("runPreflight", "passes"))
+                    .recipientList(method("sources", "endpoints")).parallelProcessing()
+                        .aggregationStrategy(new KeepFirstFailure())
+                    .end()
+                    .choice()
+                        .when(exchangeProperty(SOURCE_FAILURE).isNull())
+                            .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, true)")
+                        .otherwise()
+                            .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, false)")
+                    .end()
                 .end();
 
         // how the run in flight ended, when another process's aggregator ended it; or its deadline

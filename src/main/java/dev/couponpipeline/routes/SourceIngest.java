@@ -206,6 +206,9 @@ public final class SourceIngest {
             if (t instanceof SourceException se) {
                 return se.getMessage();
             }
+            if (t instanceof VirtualMachineError vme) {
+                return "the JVM failed reading it: " + vme;
+            }
         }
         return e == null ? "unknown error" : e.toString();
     }

@@ -4,8 +4,11 @@ import static dev.couponpipeline.config.CouponHeaders.TRIGGER;
 
 import dev.couponpipeline.config.Roles;
 import org.apache.camel.BeanInject;
+import org.apache.camel.PropertyInject;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.RedisConnectionFailureException;
 
 /**
  * The HTTP API on the camel-main server: {@code GET /coupons/{code}} (SISMEMBER on the live set),
@@ -16,11 +19,18 @@ public class ValidationApi extends RouteBuilder {
     @BeanInject("roles")
     Roles roles;
 
+    @BeanInject("httpAccess")
+    HttpAccess access;
+
+    @PropertyInject("coupon.http.host")
+    String host;
+
     @Override
     public void configure() {
         if (!roles.api()) {
             return;
         }
+        HttpAccess.checkExposure(host, roles.producer(), access.required());
         restConfiguration().component("platform-http").bindingMode(RestBindingMode.off);
 
         rest("/coupons")
@@ -31,12 +41,21 @@ public class ValidationApi extends RouteBuilder {
 
         from("direct:check-code")
                 .routeId("check-code")
+                // a pooled connection that broke since its last use: the lookup only reads, so ask again at once
+                .onException(RedisConnectionFailureException.class)
+                    .maximumRedeliveries(2).redeliveryDelay(0)
+                    .handled(true)
+                    .bean("couponApi", "redisUnavailable")
+                .end()
+                .onException(DataAccessException.class)
+                    .handled(true)
+                    .bean("couponApi", "redisUnavailable")
+                .end()
                 .choice()
                     .when(method("couponApi", "isProducible"))
                         .setHeader("CamelRedis.Key", constant("{{coupon.redis.key}}"))
                         .setHeader("CamelRedis.Value", header("code"))
-                        .to("spring-redis://{{coupon.redis.host}}:{{coupon.redis.port}}"
-                                + "?redisTemplate=#couponRedisTemplate&command=SISMEMBER")
+                        .to("spring-redis://live-set?redisTemplate=#couponRedisTemplate&command=SISMEMBER")
                         .bean("couponApi", "validity")
                     .otherwise()
                         .bean("couponApi", "badCode")
@@ -47,11 +66,14 @@ public class ValidationApi extends RouteBuilder {
                 .bean("couponApi", "liveSet");
 
         if (roles.producer()) {
+            // a refused or second request costs a hash and a lock: a flood changes nothing
             from("direct:http-start-run")
                     .routeId("http-start-run")
-                    .setHeader(TRIGGER, constant("http"))
-                    .to("direct:start-run")
-                    .bean("couponApi", "runStarted");
+                    .filter(method("httpAccess", "allows"))
+                        .setHeader(TRIGGER, constant("http"))
+                        .to("direct:start-run")
+                        .bean("couponApi", "runStarted")
+                    .end();
         } else {
             from("direct:http-start-run")
                     .routeId("http-start-run")

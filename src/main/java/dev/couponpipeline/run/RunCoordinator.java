@@ -151,6 +151,17 @@ public final class RunCoordinator {
         finish(sent);
     }
 
+    /** Fails the run in flight, if any, now (an {@link Error} in some thread: see {@link FatalErrors}). */
+    public void failActive(String reason) {
+        String runId;
+        synchronized (this) {
+            runId = active == null || active.ended ? null : active.runId;
+        }
+        if (runId != null) {
+            finish(RunResult.failed(runId, reason, elapsed(runId)));
+        }
+    }
+
     /** Fails the run in flight when the aggregator has not finished it in time after its sources were sent. */
     public void checkDeadline() {
         String overdue = null;

@@ -85,6 +85,19 @@ public final class TopicSetup {
             });
             awaitLeaders(admin, topics);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                // the whole story in one message (no secret is in it): it is what start-up prints
+                LOG.debug("Kafka authentication failed", e);
+                throw new IllegalStateException("Kafka authentication failed at " + kafka.brokers() + " ("
+                        + kafka.securitySummary() + "): " + cause.getMessage());
+            }
+            if (cause instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                LOG.debug("Kafka authorization failed", e);
+                throw new IllegalStateException("Kafka at " + kafka.brokers() + " does not allow the pipeline's"
+                        + " user (" + kafka.securitySummary() + ") to describe or create its topics " + topics + ": "
+                        + cause.getMessage());
+            }
             throw new IllegalStateException("cannot set up the Kafka topics on " + kafka.brokers() + ": "
                     + e.getMessage(), e);
         }

@@ -262,8 +262,11 @@ class PipelineEndToEndTest {
         write(s.file("b"), lines(a.codesOf(1)));
         write(s.file("c"), lines(a.codesOf(2)));
         int port = freePort();
+        int managementPort = freePort();
         AtomicReference<Main> main = new AtomicReference<>();
         Thread service = s.startService(Map.of("coupon.http.port", Integer.toString(port),
+                "coupon.management.port", Integer.toString(managementPort),
+                "coupon.http.token", "s3cret-run-token",
                 "coupon.schedule.run-on-start", "true"), main::set);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         String base = "http://127.0.0.1:" + port;
@@ -294,13 +297,28 @@ class PipelineEndToEndTest {
             assertEquals(400, bad.statusCode());
             assertTrue(bad.body().contains("\"error\""), bad.body());
 
-            HttpResponse<String> started = post(http, base + "/runs");
+            // starting a run needs the token: none is 401, a wrong one 403, even one differing in its last byte
+            HttpResponse<String> anonymous = post(http, base + "/runs", null);
+            assertEquals(401, anonymous.statusCode(), anonymous.body());
+            assertEquals("Bearer realm=\"coupon-pipeline\"",
+                    anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
+            assertEquals(403, post(http, base + "/runs", "Bearer s3cret-run-tokem").statusCode());
+            assertEquals(403, post(http, base + "/runs", "Bearer ").statusCode());
+            assertEquals(401, post(http, base + "/runs", "Basic czNjcmV0").statusCode());
+            assertFalse(get(http, base + "/coupons").body().contains("runInFlight"), "refused requests start nothing");
+
+            HttpResponse<String> started = post(http, base + "/runs", "Bearer s3cret-run-token");
             assertEquals(202, started.statusCode(), started.body());
-            HttpResponse<String> busy = post(http, base + "/runs");
+            HttpResponse<String> busy = post(http, base + "/runs", "Bearer s3cret-run-token");
             assertEquals(409, busy.statusCode(), busy.body());
 
-            assertTrue(get(http, base + "/observe/health").body().contains("UP"));
-            String metrics = get(http, base + "/observe/metrics").body();
+            // health and metrics moved to the management port: not on the API's any more
+            assertEquals(404, get(http, base + "/observe/health").statusCode());
+            String mgmt = "http://127.0.0.1:" + managementPort;
+            assertTrue(get(http, mgmt + "/observe/health").body().contains("UP"));
+            String metrics = get(http, mgmt + "/observe/metrics").body();
+            assertFalse(metrics.contains("s3cret-run-token"), "no secret in the metrics");
+            assertFalse(get(http, base + "/coupons").body().contains("s3cret-run-token"), "no secret in GET /coupons");
             assertTrue(metrics.contains("coupon_runs_published_total"), "our meters are exported");
             assertTrue(metrics.contains("coupon_codes_read_total{source=\"a\"}"), "per-source counts are exported");
         } finally {
@@ -316,14 +334,28 @@ class PipelineEndToEndTest {
         assertFalse(service.isAlive());
     }
 
+    @Test
+    void should_refuse_to_start_a_producer_open_to_the_network_without_a_token() throws Exception {
+        Scenario s = harness.scenario("exposed", List.of("a", "b", "c"));
+        s.settings.put("coupon.http.host", "0.0.0.0");
+        Outcome o = s.runOnce();
+        assertEquals(1, o.exitCode(), o.err());
+        assertTrue(o.err().contains("coupon.http.host is 0.0.0.0") && o.err().contains("coupon.http.token"), o.err());
+        assertEquals(Set.of(), s.liveSet());
+    }
+
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpResponse<String> post(HttpClient http, String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> post(HttpClient http, String url, String authorization) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static int freePort() throws Exception {

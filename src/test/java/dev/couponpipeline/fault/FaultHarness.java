@@ -37,6 +37,11 @@ final class FaultHarness implements AutoCloseable {
     static final Path PROJECT = Path.of("").toAbsolutePath();
     static final Path JAR = PROJECT.resolve("target/coupon-pipeline.jar");
     static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+    /**
+     * Flags for every JVM a test starts: these small runs are mostly start-up, and on 2 cores the optimising
+     * compiler's threads would take the CPU the test is measuring (C1 alone starts in half the CPU time).
+     */
+    static final List<String> TEST_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
     /** Partitions of every topic a case makes: parts are built one partition at a time, so a kill hits mid-run. */
     static final int PARTITIONS = 4;
 
@@ -112,9 +117,11 @@ final class FaultHarness implements AutoCloseable {
 
         void start() throws Exception {
             Path log = dir.resolveSibling("kafka.log");
-            process = new ProcessBuilder(JAVA, "-Xmx512m", "-cp", JAR.toString(),
-                    "dev.couponpipeline.infra.EmbeddedKafka", dir.toString(), Integer.toString(port),
-                    Integer.toString(controllerPort))
+            List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx512m"));
+            cmd.addAll(TEST_JVM);
+            cmd.addAll(List.of("-cp", JAR.toString(), "dev.couponpipeline.infra.EmbeddedKafka", dir.toString(),
+                    Integer.toString(port), Integer.toString(controllerPort)));
+            process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             await("the broker to start (" + log + ")", Duration.ofSeconds(60),
                     () -> readQuietly(log).contains("kafka ready on " + bootstrap()) && process.isAlive()
@@ -372,6 +379,7 @@ final class FaultHarness implements AutoCloseable {
             this.httpPort = freePort();
             this.log = c.dir.resolve(name + ".log");
             List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx512m"));
+            cmd.addAll(TEST_JVM);
             cmd.addAll(jvmOptions);
             settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
             cmd.add("-Dcoupon.http.port=" + httpPort);

@@ -492,6 +492,7 @@ class FaultToleranceIT {
     private void assertOnceFails(Case c, String file, String reason) throws Exception {
         Path err = c.dir.resolve("once-err.txt");
         List<String> cmd = new java.util.ArrayList<>(List.of(FaultHarness.JAVA, "-Xmx160m"));
+        cmd.addAll(FaultHarness.TEST_JVM);
         Map<String, String> s = c.settings();
         s.put("coupon.aggregator.completion-timeout-ms", "20000");
         s.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
