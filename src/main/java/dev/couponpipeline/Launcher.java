@@ -79,6 +79,16 @@ public final class Launcher {
         try (infra) {
             Main main = new Main(CouponPipeline.class);
             main.setPropertyPlaceholderLocations(settings.camelLocations());
+            Map<String, String> secrets = settings.secretFiles();
+            if (!secrets.isEmpty()) {
+                LOG.info("Settings read from files in {} (values not shown): {}", settings.get("coupon.secrets-dir"),
+                        secrets.keySet());
+            }
+            secrets.forEach((k, v) -> {
+                if (!all.containsKey(k)) {
+                    main.addOverrideProperty(k, v);
+                }
+            });
             all.forEach(main::addOverrideProperty);
             infra.overrides().forEach(main::addOverrideProperty);
             main.bind(Infrastructure.BEAN, infra);

@@ -9,6 +9,8 @@ import dev.couponpipeline.redis.RedisClientSettings;
 import dev.couponpipeline.redis.ValidSetPublisher;
 import dev.couponpipeline.routes.CouponApi;
 import dev.couponpipeline.aggregate.RangeReader;
+import dev.couponpipeline.infra.ApiHttpEngine;
+import dev.couponpipeline.infra.Infrastructure;
 import dev.couponpipeline.infra.KafkaClients;
 import dev.couponpipeline.redis.RunOutcomeWatch;
 import dev.couponpipeline.routes.PartAggregation;
@@ -114,8 +116,8 @@ public class PipelineConfiguration implements CamelContextAware {
     }
 
     @BindToRegistry(value = "redisConnection", lazy = true)
-    public RedisClientSettings redisConnection(@PropertyInject("coupon.redis.host") String host,
-            @PropertyInject("coupon.redis.port") int port,
+    public RedisClientSettings redisConnection(@PropertyInject(Infrastructure.REDIS_HOST) String host,
+            @PropertyInject(Infrastructure.REDIS_PORT) int port,
             @PropertyInject(value = "coupon.redis.username", defaultValue = "") String username,
             @PropertyInject(value = "coupon.redis.password", defaultValue = "") String password,
             @PropertyInject(value = "coupon.redis.database", defaultValue = "0") int database,
@@ -151,6 +153,13 @@ public class PipelineConfiguration implements CamelContextAware {
             @PropertyInject("coupon.redis.pipeline-commands") int pipelineCommands,
             @BeanInject("clock") Clock clock) {
         return new ValidSetPublisher(redis, keys, saddBatch, pipelineCommands, clock);
+    }
+
+    /** The REST routes' HTTP engine: on the API's server, also when /observe has a port of its own. */
+    @BindToRegistry(value = "platform-http-engine", lazy = true)
+    public ApiHttpEngine platformHttpEngine(@PropertyInject("coupon.http.port") int apiPort,
+            @PropertyInject("coupon.management.port") int managementPort) {
+        return new ApiHttpEngine(apiPort, managementPort);
     }
 
     @BindToRegistry(value = "httpAccess", lazy = true)

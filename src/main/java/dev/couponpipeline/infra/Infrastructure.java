@@ -15,6 +15,15 @@ import org.slf4j.LoggerFactory;
 public final class Infrastructure implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
+    /**
+     * Where Kafka and Redis are, as resolved here: the configured ones, or the embedded ones started for empty
+     * settings. Keys of their own, which no operator sets: an explicitly empty {@code coupon.redis.host} (as
+     * compose files set it) outranks any override in Camel's resolution, so it cannot be overridden in place.
+     */
+    public static final String KAFKA_BROKERS = "coupon.resolved.kafka-brokers";
+    public static final String REDIS_HOST = "coupon.resolved.redis-host";
+    public static final String REDIS_PORT = "coupon.resolved.redis-port";
+
     /** Its name in Camel's registry. */
     public static final String BEAN = "embeddedInfrastructure";
 
@@ -47,17 +56,21 @@ public final class Infrastructure implements AutoCloseable {
                 }, "embedded-kafka-start");
                 t.setDaemon(true);
                 t.start();
-                infra.overrides.put("coupon.kafka.brokers", "127.0.0.1:" + port);
+                infra.overrides.put(KAFKA_BROKERS, "127.0.0.1:" + port);
             }
             if (settings.get("coupon.redis.host").isEmpty() && settings.get("coupon.redis.sentinel.master").isEmpty()) {
                 infra.redis = EmbeddedRedis.start(Path.of(settings.get("coupon.redis.embedded-dir")),
                         settings.getInt("coupon.redis.embedded-port"));
-                infra.overrides.put("coupon.redis.host", infra.redis.host());
-                infra.overrides.put("coupon.redis.port", Integer.toString(infra.redis.port()));
+                infra.overrides.put(REDIS_HOST, infra.redis.host());
+                infra.overrides.put(REDIS_PORT, Integer.toString(infra.redis.port()));
                 LOG.info("Started the embedded redis-server on {}:{}, loopback only, no password: for development,"
                         + " set coupon.redis.host in production (data in {})", infra.redis.host(),
                         infra.redis.port(), settings.get("coupon.redis.embedded-dir"));
             }
+            // what was configured, where nothing was started here
+            infra.overrides.putIfAbsent(KAFKA_BROKERS, settings.get("coupon.kafka.brokers"));
+            infra.overrides.putIfAbsent(REDIS_HOST, settings.get("coupon.redis.host"));
+            infra.overrides.putIfAbsent(REDIS_PORT, settings.get("coupon.redis.port"));
             return infra;
         } catch (IOException | RuntimeException e) {
             infra.close();

@@ -81,6 +81,35 @@ public final class Settings {
         return v == null ? "" : v.trim();
     }
 
+    /**
+     * Settings kept in files, one per setting, as Docker and Kubernetes mount secrets: every file in
+     * {@code coupon.secrets-dir} named like a setting ({@code coupon.redis.password}, say) gives that setting its
+     * content, without the trailing newline. They rank below system properties and environment variables and above
+     * the properties files. Empty when no directory is set.
+     */
+    public Map<String, String> secretFiles() {
+        String dir = get("coupon.secrets-dir");
+        Map<String, String> out = new java.util.TreeMap<>();
+        if (dir.isEmpty()) {
+            return out;
+        }
+        Path d = Path.of(dir);
+        if (!Files.isDirectory(d)) {
+            throw new IllegalStateException("coupon.secrets-dir " + d + " is not a directory");
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(d)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if ((name.startsWith("coupon.") || name.startsWith("camel.")) && Files.isRegularFile(f)) {
+                    out.put(name, Files.readString(f, StandardCharsets.UTF_8).replaceAll("[\\r\\n]+$", ""));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read coupon.secrets-dir " + d + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     public int getInt(String key) {
         String v = get(key);
         try {

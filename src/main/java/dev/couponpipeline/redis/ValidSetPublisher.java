@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.ScanOptions;
@@ -327,20 +326,19 @@ public final class ValidSetPublisher {
     private int removeStagingKeysOlderThan(String runId) {
         List<String> stale = new ArrayList<>();
         try {
-            redis.execute((RedisConnection connection) -> {
-                for (String prefix : List.of(keys.staging(""), keys.parts(""), keys.failure(""))) {
-                    ScanOptions options = ScanOptions.scanOptions().match(prefix + "*").count(1000).build();
-                    try (Cursor<byte[]> cursor = connection.keyCommands().scan(options)) {
-                        cursor.forEachRemaining(k -> {
-                            String key = new String(k, StandardCharsets.UTF_8);
-                            if (key.substring(prefix.length()).compareTo(runId) < 0) {
-                                stale.add(key);
-                            }
-                        });
-                    }
+            // the template's own cursor holds a connection of its own and gives it back once, on close; a cursor
+            // closed inside execute(callback) gave the pooled connection back twice, so two threads then shared
+            // one socket (replies crossed, "Socket closed" in the API under load)
+            for (String prefix : List.of(keys.staging(""), keys.parts(""), keys.failure(""))) {
+                ScanOptions options = ScanOptions.scanOptions().match(prefix + "*").count(1000).build();
+                try (Cursor<String> cursor = redis.scan(options)) {
+                    cursor.forEachRemaining(key -> {
+                        if (key.substring(prefix.length()).compareTo(runId) < 0) {
+                            stale.add(key);
+                        }
+                    });
                 }
-                return null;
-            });
+            }
             stale.forEach(redis::unlink);
         } catch (RuntimeException e) {
             LOG.warn("Could not remove stale staging keys (they expire within a day): {}", e.toString());

@@ -34,16 +34,25 @@ class PackagedJarIT {
     }
 
     static Result run(Path workDir, String... args) throws Exception {
+        return run(workDir, List.of(), java.util.Map.of(), args);
+    }
+
+    static Result run(Path workDir, List<String> jvm, java.util.Map<String, String> env, String... args)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Xmx1g");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.addAll(jvm);
         cmd.add("-jar");
         cmd.add(JAR.toString());
         cmd.addAll(List.of(args));
         Path out = workDir.resolve("stdout.txt");
         Path err = workDir.resolve("stderr.txt");
-        Process p = new ProcessBuilder(cmd).directory(workDir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("timed out: " + cmd);
@@ -76,8 +85,12 @@ class PackagedJarIT {
             assertTrue(Files.size(work.resolve("data/input").resolve(f)) > 100_000, f);
         }
 
-        Result once = run(work, "--once");
+        // empty on purpose, as compose and Kubernetes files set them: the embedded parts start
+        Result once = run(work, List.of("-Dcoupon.redis.host="), java.util.Map.of("COUPON_KAFKA_BROKERS", "",
+                "COUPON_REDIS_HOST", ""), "--once");
         assertEquals(0, once.exit(), once.err());
+        assertTrue(once.err().contains("Started the embedded Kafka broker") && once.err().contains("loopback only"),
+                "the embedded parts say what they are for");
         assertTrue(once.out().contains("couponbase1=214531 codes"), once.out());
         assertTrue(once.out().contains(" 8 valid codes"), once.out());
 

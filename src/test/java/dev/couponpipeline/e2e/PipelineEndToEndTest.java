@@ -303,7 +303,7 @@ class PipelineEndToEndTest {
             assertEquals("Bearer realm=\"coupon-pipeline\"",
                     anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
             assertEquals(403, post(http, base + "/runs", "Bearer s3cret-run-tokem").statusCode());
-            assertEquals(403, post(http, base + "/runs", "Bearer ").statusCode());
+            assertEquals(401, post(http, base + "/runs", "Bearer ").statusCode(), "an empty token is no token");
             assertEquals(401, post(http, base + "/runs", "Basic czNjcmV0").statusCode());
             assertFalse(get(http, base + "/coupons").body().contains("runInFlight"), "refused requests start nothing");
 

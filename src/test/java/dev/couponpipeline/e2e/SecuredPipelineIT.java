@@ -103,7 +103,7 @@ class SecuredPipelineIT {
                 "tls-cert-file " + tls.certPem(), "tls-key-file " + tls.keyPem(), "tls-ca-cert-file " + tls.certPem(),
                 "tls-auth-clients no",
                 "user default off",
-                "user coupon on >" + redisPassword + " ~coupons:* &* +@all",
+                "user coupon on >" + redisPassword + " ~coupons:* &* +@all -@dangerous",
                 "user admin on >" + adminPassword + " ~* &* +@all"), false);
 
         answer = Assignment.random(11, 30_000, 3);
@@ -129,6 +129,7 @@ class SecuredPipelineIT {
         Outcome o = run.once();
         assertEquals(0, o.exit, o.log);
         assertTrue(o.log.contains("published"), o.log);
+        assertTrue(o.log.contains("Settings read from files in") && o.log.contains("[coupon.redis.password]"), o.log);
         assertEquals(answer.valid(), admin(j -> j.smembers(run.key)));
         assertEquals(Set.of(), admin(j -> j.keys(run.key + ":staging:*")));
         for (String secret : List.of(kafkaPassword, redisPassword, httpToken, tls.password())) {
@@ -155,7 +156,7 @@ class SecuredPipelineIT {
         // the default user is off: no credentials at all is NOAUTH (the defect: this ran 300 s, then "stalled")
         Run noAuth = new Run("noauth");
         noAuth.seedLiveSet();
-        noAuth.env.remove("COUPON_REDIS_PASSWORD");
+        noAuth.secrets.remove("coupon.redis.password");
         noAuth.settings.remove("coupon.redis.username");
         Outcome o = noAuth.once();
         assertEquals(1, o.exit, o.log);
@@ -166,7 +167,7 @@ class SecuredPipelineIT {
 
         Run wrong = new Run("wrongpass");
         wrong.seedLiveSet();
-        wrong.env.put("COUPON_REDIS_PASSWORD", redisPassword + "x");
+        wrong.env.put("COUPON_REDIS_PASSWORD", redisPassword + "x"); // the environment outranks the file
         o = wrong.once();
         assertEquals(1, o.exit, o.log);
         assertTrue(o.lastLine.contains("Redis at 127.0.0.1:" + redis.port + " over TLS as user coupon refused")
@@ -195,6 +196,8 @@ class SecuredPipelineIT {
         String key;
         final Map<String, String> settings = new LinkedHashMap<>();
         final Map<String, String> env = new LinkedHashMap<>();
+        /** Files in coupon.secrets-dir, one per setting, as Docker and Kubernetes mount secrets. */
+        final Map<String, String> secrets = new LinkedHashMap<>();
 
         Run(String name) throws Exception {
             id = name + cases.incrementAndGet();
@@ -218,11 +221,11 @@ class SecuredPipelineIT {
             settings.put("coupon.redis.ssl.truststore", tls.truststore().toString());
             settings.put("coupon.redis.username", "coupon");
             settings.put("coupon.redis.key", key);
-            // secrets as an operator passes them: environment variables, never on the command line
+            // secrets as an operator passes them: environment variables or files, never on the command line
             env.put("COUPON_KAFKA_SASL_JAAS_CONFIG", jaas("coupon", kafkaPassword));
             env.put("COUPON_KAFKA_SSL_TRUSTSTORE_PASSWORD", tls.password());
             env.put("COUPON_REDIS_SSL_TRUSTSTORE_PASSWORD", tls.password());
-            env.put("COUPON_REDIS_PASSWORD", redisPassword);
+            secrets.put("coupon.redis.password", redisPassword + "\n");
             env.put("COUPON_HTTP_TOKEN", httpToken);
         }
 
@@ -244,6 +247,11 @@ class SecuredPipelineIT {
         Outcome once() throws Exception {
             List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx512m", "-XX:TieredStopAtLevel=1",
                     "-XX:+UseSerialGC"));
+            Path secretsDir = Files.createDirectories(root.resolve(id).resolve("secrets"));
+            for (Map.Entry<String, String> e : secrets.entrySet()) {
+                Files.writeString(secretsDir.resolve(e.getKey()), e.getValue());
+            }
+            settings.put("coupon.secrets-dir", secretsDir.toString());
             settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
             cmd.addAll(List.of("-jar", JAR.toString(), "--once"));
             Path log = root.resolve(id + ".log");

@@ -30,4 +30,18 @@ class SettingsTest {
         assertEquals("coupons:valid:x", s.withOverrides(Map.of("coupon.redis.key", "coupons:valid:x")).get("coupon.redis.key"));
         assertEquals("10000", s.get("coupon.kafka.codes-per-record"));
     }
+
+    @Test
+    void should_read_one_setting_per_file_from_the_secrets_dir() throws Exception {
+        Path secrets = Files.createDirectories(dir.resolve("secrets"));
+        Files.writeString(secrets.resolve("coupon.redis.password"), "p@ss word\n");
+        Files.writeString(secrets.resolve("coupon.http.token"), "t0ken\r\n");
+        Files.writeString(secrets.resolve("README"), "not a setting");
+        Files.createDirectories(secrets.resolve("coupon.a-directory"));
+        Settings s = Settings.load(dir.resolve("none.properties"), Map.of(), new Properties())
+                .withOverrides(Map.of("coupon.secrets-dir", secrets.toString()));
+        assertEquals(Map.of("coupon.redis.password", "p@ss word", "coupon.http.token", "t0ken"), s.secretFiles());
+        assertEquals(Map.of(), Settings.load(dir.resolve("none.properties"), Map.of(), new Properties())
+                .secretFiles(), "no directory set: nothing read");
+    }
 }

@@ -140,4 +140,34 @@ class RunCoordinatorTest {
         clock.now = clock.now.plusSeconds(30);
         assertTrue(c.retryDue(), "a published run resets the count");
     }
+
+    @Test
+    void should_fail_the_run_in_flight_at_once_when_any_thread_dies_of_an_error() throws Exception {
+        RunCoordinator c = new RunCoordinator(new MutableClock(), Duration.ofMinutes(5));
+        String runId = c.tryStart("test");
+        CompletableFuture<RunResult> result = c.resultOf(runId);
+        Thread t = new Thread(() -> {
+            throw new OutOfMemoryError("Java heap space (thrown by the test)");
+        }, "kafka-heartbeat-like");
+        t.setUncaughtExceptionHandler(new FatalErrors(c));
+        t.start();
+        t.join();
+        RunResult r = result.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertFalse(r.succeeded());
+        assertEquals("the JVM hit java.lang.OutOfMemoryError: Java heap space (thrown by the test) in thread "
+                + "kafka-heartbeat-like", r.failure());
+        c.sourcesStopped(runId, false); // its sources stop at their next record (the run is cancelled)
+        assertTrue(c.isCancelled(runId));
+        assertTrue(c.activeRunId().isEmpty(), "the slot is free for the next run");
+
+        // an exception (not an Error) in some thread is logged, and leaves the run alone
+        String next = c.tryStart("test");
+        Thread u = new Thread(() -> {
+            throw new IllegalStateException("a bug in a helper thread");
+        });
+        u.setUncaughtExceptionHandler(new FatalErrors(c));
+        u.start();
+        u.join();
+        assertEquals(java.util.Optional.of(next), c.activeRunId());
+    }
 }
