@@ -13,8 +13,6 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 /** The validation API's answers: code checks, live-set metadata, run triggers. */
 public final class CouponApi {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CouponApi.class);
-
     private final CodePattern pattern;
     private final StringRedisTemplate redis;
     private final LiveSetKeys keys;
@@ -44,16 +42,6 @@ public final class CouponApi {
         String code = m.getHeader("code", String.class);
         json(m, 400, Json.object(ordered("code", code, "error",
                 "not a code: the pattern " + pattern.source() + " can never produce it")));
-    }
-
-    /** Redis did not answer a check (after retries): 503, so a client knows to retry; the cause goes to the log. */
-    public void redisUnavailable(Exchange exchange) {
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        LOG.warn("A code check could not read Redis: {}", e == null ? "unknown" : e.toString());
-        Message m = exchange.getMessage();
-        String code = m.getHeader("code", String.class);
-        json(m, 503, Json.object(ordered("code", code, "error", "the live set cannot be read right now; retry")));
-        m.setHeader("Retry-After", "1");
     }
 
     /** {@code GET /coupons}: the live set's metadata (run id, codes, per-source counts, published at). */

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Load on the validation API: GET /coupons/{code} from wrk (Debian package "wrk"), against the service on the
+# embedded Kafka and Redis with the 3M-code sample. Prints wrk's report and fails unless every request got a 200.
+#   bash bench/api-load.sh                # 10 minutes, 2 threads, 16 connections
+#   DURATION=30s bash bench/api-load.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10m}
+PORT=${PORT:-18080}
+command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 2; }
+[ -f target/coupon-pipeline.jar ] || mvn -q -DskipTests package
+work=$(mktemp -d)
+cp -r config routes "$work"/
+cd "$work"
+java -Xmx1g -XX:+ExitOnOutOfMemoryError -Dcoupon.http.port="$PORT" -jar "$OLDPWD/target/coupon-pipeline.jar" \
+  > service.log 2>&1 &
+pid=$!
+trap 'rc=$?; kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"; exit $rc' EXIT
+for _ in $(seq 1 180); do
+  curl -s "localhost:$PORT/coupons" | grep -q '"codes":8' && break
+  sleep 1
+done
+curl -s "localhost:$PORT/coupons/HAPPYHRS" | grep -q '"valid":true' || { tail -20 service.log; exit 1; }
+cat > count.lua <<'LUA'
+local statuses = {}
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("requests %d, socket errors connect %d read %d write %d timeout %d, non-2xx %d\n",
+    summary.requests, e.connect, e.read, e.write, e.timeout, e.status))
+  io.write(string.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
+end
+LUA
+wrk -t2 -c16 -d"$DURATION" --latency -s count.lua "http://127.0.0.1:$PORT/coupons/HAPPYHRS" | tee wrk.txt
+grep -q "socket errors connect 0 read 0 write 0 timeout 0, non-2xx 0" wrk.txt || { echo "ERRORS under load" >&2;
+  grep -c " 500\|Exception" service.log >&2 || true; exit 1; }
+echo "zero errors"
