@@ -126,12 +126,20 @@ class SecuredPipelineIT {
     @Test
     void should_publish_over_sasl_ssl_and_tls_with_an_acl_user_and_never_log_a_secret() throws Exception {
         Run run = new Run("ok");
+        run.settings.put("coupon.redis.database", "2");
         Outcome o = run.once();
         assertEquals(0, o.exit, o.log);
         assertTrue(o.log.contains("published"), o.log);
         assertTrue(o.log.contains("Settings read from files in") && o.log.contains("[coupon.redis.password]"), o.log);
-        assertEquals(answer.valid(), admin(j -> j.smembers(run.key)));
-        assertEquals(Set.of(), admin(j -> j.keys(run.key + ":staging:*")));
+        assertEquals(answer.valid(), admin(j -> {
+            j.select(2);
+            return j.smembers(run.key);
+        }));
+        assertEquals(Set.of(), admin(j -> j.keys(run.key + "*")), "database 0 holds nothing of the run");
+        assertEquals(Set.of(), admin(j -> {
+            j.select(2);
+            return j.keys(run.key + ":staging:*");
+        }));
         for (String secret : List.of(kafkaPassword, redisPassword, httpToken, tls.password())) {
             assertFalse(o.log.contains(secret), "a secret is in the log: " + secret);
         }
@@ -164,6 +172,7 @@ class SecuredPipelineIT {
                 && o.lastLine.contains("NOAUTH"), o.lastLine);
         noAuth.assertLiveSetUntouched();
         assertTrue(o.seconds < 60, "failed after " + o.seconds + " s");
+        System.out.printf("NOAUTH: --once exited 1 after %.1f s%n", o.seconds);
 
         Run wrong = new Run("wrongpass");
         wrong.seedLiveSet();
