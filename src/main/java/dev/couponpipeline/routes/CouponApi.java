@@ -4,6 +4,7 @@ import dev.couponpipeline.codes.CodePattern;
 import dev.couponpipeline.redis.LiveSetKeys;
 import dev.couponpipeline.run.RunCoordinator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.camel.Exchange;
@@ -42,6 +43,32 @@ public final class CouponApi {
         String code = m.getHeader("code", String.class);
         json(m, 400, Json.object(ordered("code", code, "error",
                 "not a code: the pattern " + pattern.source() + " can never produce it")));
+    }
+
+    /**
+     * {@code POST /coupons/check}: every code's validity from one SMISMEMBER (one Redis round trip); a code the
+     * pattern can never produce is answered without asking Redis. More than {@link CodeCheck#MAX_CODES} codes, or
+     * no list at all, is a 400.
+     */
+    public void checkMany(Exchange exchange) {
+        Message m = exchange.getMessage();
+        CodeCheck.Request request = m.getBody(CodeCheck.Request.class);
+        List<String> codes = request == null ? null : request.codes();
+        if (codes == null || codes.size() > CodeCheck.MAX_CODES || codes.contains(null)) {
+            json(m, 400, Json.object(ordered("error", "send {\"codes\": [...]} with 1 to " + CodeCheck.MAX_CODES
+                    + " codes, none null")));
+            return;
+        }
+        List<String> asked = codes.stream().filter(pattern::canProduce).distinct().toList();
+        Map<Object, Boolean> members = asked.isEmpty() ? Map.of()
+                : redis.opsForSet().isMember(keys.live(), asked.toArray());
+        List<CodeCheck.Result> results = new java.util.ArrayList<>(codes.size());
+        for (String code : codes) {
+            results.add(new CodeCheck.Result(code, Boolean.TRUE.equals(members.get(code))));
+        }
+        m.removeHeaders("*");
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        m.setBody(new CodeCheck.Response(results));
     }
 
     /** {@code GET /coupons}: the live set's metadata (run id, codes, per-source counts, published at). */

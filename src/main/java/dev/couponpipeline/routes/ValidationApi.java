@@ -32,6 +32,9 @@ public class ValidationApi extends RouteBuilder {
         restConfiguration().component("platform-http").bindingMode(RestBindingMode.off);
 
         rest("/coupons")
+                .post("/check").consumes("application/json").produces("application/json")
+                    .bindingMode(RestBindingMode.json).type(CodeCheck.Request.class)
+                    .outType(CodeCheck.Response.class).to("direct:check-codes")
                 .get("/{code}").produces("application/json").to("direct:check-code")
                 .get().produces("application/json").to("direct:live-set");
         rest("/runs")
@@ -50,6 +53,11 @@ public class ValidationApi extends RouteBuilder {
                     .otherwise()
                         .bean("couponApi", "badCode")
                 .end();
+
+        // many codes, one Redis round trip (SMISMEMBER): for a basket, a batch job
+        from("direct:check-codes")
+                .routeId("check-codes")
+                .bean("couponApi", "checkMany");
 
         from("direct:live-set")
                 .routeId("live-set")

@@ -297,6 +297,36 @@ class PipelineEndToEndTest {
             assertEquals(400, bad.statusCode());
             assertTrue(bad.body().contains("\"error\""), bad.body());
 
+            // many codes at once, in order, with duplicates and a string no code can be
+            List<String> basket = new ArrayList<>();
+            Map<String, Boolean> expected = new LinkedHashMap<>();
+            a.sourcesOf.entrySet().stream().limit(300).forEach(e -> {
+                basket.add(e.getKey());
+                expected.put(e.getKey(), e.getValue().size() >= 2);
+            });
+            basket.add("ABC");
+            basket.add(basket.get(0));
+            StringBuilder body = new StringBuilder("{\"codes\":[");
+            for (int i = 0; i < basket.size(); i++) {
+                body.append(i == 0 ? "" : ",").append('"').append(basket.get(i)).append('"');
+            }
+            HttpResponse<String> checked = postJson(http, base + "/coupons/check", body.append("]}").toString());
+            assertEquals(200, checked.statusCode(), checked.body());
+            StringBuilder want = new StringBuilder("{\"results\":[");
+            for (int i = 0; i < basket.size(); i++) {
+                String code = basket.get(i);
+                want.append(i == 0 ? "" : ",").append("{\"code\":\"").append(code).append("\",\"valid\":")
+                        .append(expected.getOrDefault(code, false)).append('}');
+            }
+            assertEquals(want.append("]}").toString(), checked.body());
+            assertTrue(expected.containsValue(true) && expected.containsValue(false), "the basket has both kinds");
+            StringBuilder tooMany = new StringBuilder("{\"codes\":[\"A\"");
+            for (int i = 0; i < 1000; i++) {
+                tooMany.append(",\"A\"");
+            }
+            HttpResponse<String> refused = postJson(http, base + "/coupons/check", tooMany.append("]}").toString());
+            assertEquals(400, refused.statusCode(), refused.body());
+
             // starting a run needs the token: none is 401, a wrong one 403, even one differing in its last byte
             HttpResponse<String> anonymous = post(http, base + "/runs", null);
             assertEquals(401, anonymous.statusCode(), anonymous.body());
@@ -347,6 +377,12 @@ class PipelineEndToEndTest {
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> postJson(HttpClient http, String url, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(HttpClient http, String url, String authorization) throws Exception {
