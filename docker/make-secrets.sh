@@ -47,4 +47,4 @@ printf '%s' "$redis" > "$out/coupon.redis.password"
 printf '%s' "$token" > "$out/coupon.http.token"
 # the containers run as their own users: the files must be readable to them (the directory stays private)
 chmod 644 "$out"/*
-echo "wrote $(ls "$out" | wc -l) files to docker/$out; POST /runs needs: Authorization: Bearer $(cat "$out/coupon.http.token")"
+echo "wrote $(ls "$out" | wc -l) files to docker/$out; POST /runs needs the bearer token in docker/$out/coupon.http.token"

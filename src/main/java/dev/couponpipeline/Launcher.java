@@ -80,6 +80,14 @@ public final class Launcher {
             Main main = new Main(CouponPipeline.class);
             main.setPropertyPlaceholderLocations(settings.camelLocations());
             Map<String, String> secrets = settings.secretFiles();
+            for (Map.Entry<String, String> e : secrets.entrySet()) {
+                if (e.getValue().contains("{{")) {
+                    // Camel would resolve it as a placeholder, and its error message would show the value
+                    err.println("coupon-pipeline: the file " + e.getKey() + " in coupon.secrets-dir contains '{{',"
+                            + " which Camel reads as a placeholder; change the secret");
+                    return 1;
+                }
+            }
             if (!secrets.isEmpty()) {
                 LOG.info("Settings read from files in {} (values not shown): {}", settings.get("coupon.secrets-dir"),
                         secrets.keySet());

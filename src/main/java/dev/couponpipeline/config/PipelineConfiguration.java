@@ -97,7 +97,10 @@ public class PipelineConfiguration implements CamelContextAware {
         RunCoordinator coordinator = new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs),
                 roles.aggregator(), maxRetries, Duration.ofSeconds(retryDelaySeconds));
         coordinator.onResult(metrics::runEnded);
-        new FatalErrors(coordinator).install();
+        // the publisher is looked up when an Error happens, not now (it needs Redis; a producer may have none yet)
+        new FatalErrors(coordinator, (runId, reason) -> camelContext.getRegistry()
+                .lookupByNameAndType("validSetPublisher", ValidSetPublisher.class).recordFailure(runId, reason))
+                .install();
         return coordinator;
     }
 

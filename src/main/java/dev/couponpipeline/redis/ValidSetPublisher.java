@@ -255,12 +255,20 @@ public final class ValidSetPublisher {
         }
     }
 
-    /** True when Redis itself answered with an error (as opposed to not answering at all). */
+    /** Answers a Redis gives while it starts, fails over or is busy: worth waiting for, unlike a refusal. */
+    private static final List<String> TRANSIENT = List.of("LOADING", "READONLY", "MASTERDOWN", "BUSY", "TRYAGAIN",
+            "CLUSTERDOWN");
+
+    /**
+     * True when Redis itself refused (NOAUTH, WRONGPASS, NOPERM, ...), as opposed to not answering at all or
+     * answering that it is not ready yet ({@code LOADING}, {@code READONLY} from a former master, ...).
+     */
     public static boolean redisAnswered(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof redis.clients.jedis.exceptions.JedisDataException
                     || t instanceof org.springframework.data.redis.RedisSystemException && t.getCause() == null) {
-                return true;
+                String m = t.getMessage() == null ? "" : t.getMessage();
+                return TRANSIENT.stream().noneMatch(m::startsWith);
             }
         }
         return false;

@@ -40,7 +40,11 @@ public final class HttpAccess {
         if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return 401;
         }
-        byte[] given = sha256(authorization.substring(BEARER.length()).trim());
+        String token = authorization.substring(BEARER.length()).trim();
+        if (token.isEmpty()) {
+            return 401;
+        }
+        byte[] given = sha256(token);
         return MessageDigest.isEqual(expected, given) ? 0 : 403;
     }
 
@@ -80,6 +84,9 @@ public final class HttpAccess {
     }
 
     static boolean isLoopback(String host) {
+        if (host == null || host.isBlank()) {
+            return false; // Camel's server then binds every interface
+        }
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {

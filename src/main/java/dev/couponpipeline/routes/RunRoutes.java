@@ -48,6 +48,11 @@ public class RunRoutes extends RouteBuilder {
 
         from("seda:run-sources")
                 .routeId("run-sources")
+                // anything the sources' own handling does not catch (the preflight's Redis client cannot be made)
+                .onException(Exception.class)
+                    .handled(true)
+                    .bean("runCoordinator", "abandon(${header." + RUN_ID + "}, ${exception.message})")
+                .end()
                 // Redis refusing or away fails the run now, not after the files were read
                 .filter(method("runPreflight", "passes"))
                     .recipientList(method("sources", "endpoints")).parallelProcessing()

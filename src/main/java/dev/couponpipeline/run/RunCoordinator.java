@@ -151,8 +151,17 @@ public final class RunCoordinator {
         finish(sent);
     }
 
+    /**
+     * The run could not even start its sources (its preflight could not be made, say): fails it with
+     * {@code reason}, worth a retry, and frees its slot.
+     */
+    public void abandon(String runId, String reason) {
+        sourceFailed(runId, reason, false);
+        sourcesStopped(runId, false);
+    }
+
     /** Fails the run in flight, if any, now (an {@link Error} in some thread: see {@link FatalErrors}). */
-    public void failActive(String reason) {
+    public java.util.Optional<String> failActive(String reason) {
         String runId;
         synchronized (this) {
             runId = active == null || active.ended ? null : active.runId;
@@ -160,6 +169,7 @@ public final class RunCoordinator {
         if (runId != null) {
             finish(RunResult.failed(runId, reason, elapsed(runId)));
         }
+        return java.util.Optional.ofNullable(runId);
     }
 
     /** Fails the run in flight when the aggregator has not finished it in time after its sources were sent. */

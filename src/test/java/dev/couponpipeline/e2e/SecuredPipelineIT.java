@@ -129,7 +129,7 @@ class SecuredPipelineIT {
         run.settings.put("coupon.redis.database", "2");
         Outcome o = run.once();
         assertEquals(0, o.exit, o.log);
-        assertTrue(o.log.contains("published"), o.log);
+        assertTrue(o.log.contains(" published: "), o.log);
         assertTrue(o.log.contains("Settings read from files in") && o.log.contains("[coupon.redis.password]"), o.log);
         assertEquals(answer.valid(), admin(j -> {
             j.select(2);

@@ -33,7 +33,8 @@ class RedisSharingTest {
             AtomicLong failed = new AtomicLong();
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 6; t++) {
-                int kind = t % 3;
+                // one sweeper (two would take each other's stale keys), the rest checks and preflights
+                int kind = t == 1 ? 1 : t % 2 == 0 ? 0 : 2;
                 Thread th = new Thread(() -> {
                     for (int i = 0; i < 1500; i++) {
                         try {
@@ -44,7 +45,14 @@ class RedisSharingTest {
                                         wrong.incrementAndGet();
                                     }
                                 }
-                                case 1 -> publisher.removeStaleStagingKeys();
+                                case 1 -> {
+                                    // a stale key left by an older run: the sweep must find and remove it (a
+                                    // sweep that failed inside returns 0)
+                                    redis.opsForValue().set(keys.staging("20000101T000000000Z"), "x");
+                                    if (publisher.removeStaleStagingKeys() != 1) {
+                                        failed.incrementAndGet();
+                                    }
+                                }
                                 default -> publisher.preflight("r" + i, "test Redis", Duration.ZERO);
                             }
                         } catch (RuntimeException e) {

@@ -26,7 +26,8 @@ class HttpAccessTest {
         assertEquals(403, guarded.refusal("Bearer correct hors"));
         assertEquals(403, guarded.refusal("Bearer correct horsf"));
         assertEquals(403, guarded.refusal("Bearer CORRECT HORSE"), "the token itself is case-sensitive");
-        assertEquals(403, guarded.refusal("Bearer "));
+        assertEquals(401, guarded.refusal("Bearer "), "an empty token is no token");
+        assertEquals(401, guarded.refusal("Bearer    "));
     }
 
     @Test
@@ -35,6 +36,10 @@ class HttpAccessTest {
         assertDoesNotThrow(() -> HttpAccess.checkExposure("localhost", true, false));
         assertDoesNotThrow(() -> HttpAccess.checkExposure("0.0.0.0", true, true));
         assertDoesNotThrow(() -> HttpAccess.checkExposure("0.0.0.0", false, false), "an API-only instance starts no run");
+        assertThrows(IllegalStateException.class, () -> HttpAccess.checkExposure("", true, false),
+                "an empty host is every interface to Camel's server");
+        assertThrows(IllegalStateException.class, () -> HttpAccess.checkExposure("::", true, false));
+        assertDoesNotThrow(() -> HttpAccess.checkExposure("::1", true, false));
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> HttpAccess.checkExposure("0.0.0.0", true, false));
         assertTrue(e.getMessage().contains("coupon.http.token"), e.getMessage());

@@ -146,10 +146,11 @@ class RunCoordinatorTest {
         RunCoordinator c = new RunCoordinator(new MutableClock(), Duration.ofMinutes(5));
         String runId = c.tryStart("test");
         CompletableFuture<RunResult> result = c.resultOf(runId);
+        Map<String, String> recorded = new java.util.concurrent.ConcurrentHashMap<>();
         Thread t = new Thread(() -> {
             throw new OutOfMemoryError("Java heap space (thrown by the test)");
         }, "kafka-heartbeat-like");
-        t.setUncaughtExceptionHandler(new FatalErrors(c));
+        t.setUncaughtExceptionHandler(new FatalErrors(c, recorded::put));
         t.start();
         t.join();
         RunResult r = result.get(5, java.util.concurrent.TimeUnit.SECONDS);
@@ -159,15 +160,17 @@ class RunCoordinatorTest {
         c.sourcesStopped(runId, false); // its sources stop at their next record (the run is cancelled)
         assertTrue(c.isCancelled(runId));
         assertTrue(c.activeRunId().isEmpty(), "the slot is free for the next run");
+        assertEquals(Map.of(runId, r.failure()), recorded, "every instance is told (Redis)");
 
         // an exception (not an Error) in some thread is logged, and leaves the run alone
         String next = c.tryStart("test");
         Thread u = new Thread(() -> {
             throw new IllegalStateException("a bug in a helper thread");
         });
-        u.setUncaughtExceptionHandler(new FatalErrors(c));
+        u.setUncaughtExceptionHandler(new FatalErrors(c, recorded::put));
         u.start();
         u.join();
         assertEquals(java.util.Optional.of(next), c.activeRunId());
+        assertEquals(1, recorded.size(), "an exception is not recorded as a failure");
     }
 }
