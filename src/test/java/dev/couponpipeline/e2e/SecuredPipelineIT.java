@@ -166,32 +166,43 @@ class SecuredPipelineIT {
         noAuth.seedLiveSet();
         noAuth.secrets.remove("coupon.redis.password");
         noAuth.settings.remove("coupon.redis.username");
-        Outcome o = noAuth.once();
-        assertEquals(1, o.exit, o.log);
-        assertTrue(o.lastLine.contains("Redis at 127.0.0.1:" + redis.port + " over TLS refused the run")
-                && o.lastLine.contains("NOAUTH"), o.lastLine);
-        noAuth.assertLiveSetUntouched();
-        assertTrue(o.seconds < 60, "failed after " + o.seconds + " s");
-        System.out.printf("NOAUTH: --once exited 1 after %.1f s%n", o.seconds);
-
         Run wrong = new Run("wrongpass");
         wrong.seedLiveSet();
         wrong.env.put("COUPON_REDIS_PASSWORD", redisPassword + "x"); // the environment outranks the file
-        o = wrong.once();
-        assertEquals(1, o.exit, o.log);
-        assertTrue(o.lastLine.contains("Redis at 127.0.0.1:" + redis.port + " over TLS as user coupon refused")
-                && o.lastLine.contains("WRONGPASS"), o.lastLine);
-        wrong.assertLiveSetUntouched();
-
         // the ACL lets the user touch coupons:* only
         Run outside = new Run("acl");
         outside.key = "other:" + outside.id;
         outside.settings.put("coupon.redis.key", outside.key);
-        o = outside.once();
-        assertEquals(1, o.exit, o.log);
-        assertTrue(o.lastLine.contains("NOPERM"), o.lastLine);
-        assertEquals(Set.of(), admin(j -> j.keys("other:*")));
-        assertTrue(o.seconds < 60, "failed after " + o.seconds + " s");
+
+        // three independent JVMs: run side by side, each on its own topics and key
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            java.util.concurrent.Future<Outcome> fNoAuth = pool.submit(noAuth::once);
+            java.util.concurrent.Future<Outcome> fWrong = pool.submit(wrong::once);
+            java.util.concurrent.Future<Outcome> fOutside = pool.submit(outside::once);
+
+            Outcome o = fNoAuth.get();
+            assertEquals(1, o.exit, o.log);
+            assertTrue(o.lastLine.contains("Redis at 127.0.0.1:" + redis.port + " over TLS refused the run")
+                    && o.lastLine.contains("NOAUTH"), o.lastLine);
+            noAuth.assertLiveSetUntouched();
+            assertTrue(o.seconds < 60, "failed after " + o.seconds + " s");
+            System.out.printf("NOAUTH: --once exited 1 after %.1f s (three such JVMs side by side)%n", o.seconds);
+
+            o = fWrong.get();
+            assertEquals(1, o.exit, o.log);
+            assertTrue(o.lastLine.contains("Redis at 127.0.0.1:" + redis.port + " over TLS as user coupon refused")
+                    && o.lastLine.contains("WRONGPASS"), o.lastLine);
+            wrong.assertLiveSetUntouched();
+
+            o = fOutside.get();
+            assertEquals(1, o.exit, o.log);
+            assertTrue(o.lastLine.contains("NOPERM"), o.lastLine);
+            assertEquals(Set.of(), admin(j -> j.keys("other:*")));
+            assertTrue(o.seconds < 60, "failed after " + o.seconds + " s");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static String jaas(String user, String password) {
