@@ -10,7 +10,8 @@ import org.apache.camel.model.rest.RestBindingMode;
 
 /**
  * The HTTP API on the camel-main server: {@code GET /coupons/{code}} (SISMEMBER on the live set),
- * {@code GET /coupons} (live set metadata) and {@code POST /runs} (start a run now).
+ * {@code POST /coupons/check} (many codes, one SMISMEMBER), {@code GET /coupons} (live set metadata) and
+ * {@code POST /runs} (start a run now; with {@code coupon.http.token} set, only with that bearer token).
  */
 public class ValidationApi extends RouteBuilder {
 
