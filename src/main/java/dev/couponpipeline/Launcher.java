@@ -1,6 +1,7 @@
 package dev.couponpipeline;
 
 import dev.couponpipeline.generate.SampleGenerator;
+import dev.couponpipeline.infra.Errors;
 import dev.couponpipeline.infra.Infrastructure;
 import dev.couponpipeline.infra.Settings;
 import java.io.IOException;
@@ -108,7 +109,7 @@ public final class Launcher {
             try {
                 main.run();
             } catch (Exception e) {
-                err.println("coupon-pipeline: " + rootMessage(e));
+                err.println("coupon-pipeline: " + Errors.rootMessage(e));
                 LOG.debug("start-up failed", e);
                 return 1;
             }
@@ -171,13 +172,5 @@ public final class Launcher {
             throw new IllegalArgumentException(flag + " needs a value");
         }
         return value;
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 }

@@ -54,7 +54,7 @@ final class OnceMode extends MainListenerSupport {
                     message = "coupon-pipeline: run " + result.runId() + " failed: " + result.failure();
                 }
             } catch (Exception e) {
-                message = "coupon-pipeline: " + Launcher.rootMessage(e);
+                message = "coupon-pipeline: " + dev.couponpipeline.infra.Errors.rootMessage(e);
             } finally {
                 main.completed();
             }

@@ -82,7 +82,7 @@ public record RedisClientSettings(String host, int port, String username, String
         } catch (RuntimeException e) {
             // the whole story in one line, which start-up prints: where, and Redis's answer (never a secret)
             throw new IllegalStateException(describe() + (ValidSetPublisher.redisAnswered(e) ? " refused the connection: "
-                    : " cannot be reached: ") + ValidSetPublisher.deepestMessage(e));
+                    : " cannot be reached: ") + dev.couponpipeline.infra.Errors.rootMessage(e));
         }
         StringRedisTemplate template = new StringRedisTemplate(factory);
         template.afterPropertiesSet();

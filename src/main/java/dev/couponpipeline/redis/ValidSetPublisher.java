@@ -243,7 +243,7 @@ public final class ValidSetPublisher {
                 boolean answered = redisAnswered(e);
                 if (answered || !clock.instant().isBefore(deadline)) {
                     throw new IllegalStateException(where + (answered ? " refused the run: " : " cannot be reached: ")
-                            + deepestMessage(e), e);
+                            + dev.couponpipeline.infra.Errors.rootMessage(e), e);
                 }
                 try {
                     Thread.sleep(250);
@@ -272,14 +272,6 @@ public final class ValidSetPublisher {
             }
         }
         return false;
-    }
-
-    static String deepestMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     /** True when {@code partition} of {@code runId} is already staged and marked done (by any instance). */
