@@ -3,6 +3,7 @@ package dev.couponpipeline.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.couponpipeline.testing.TestJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,9 +41,9 @@ class PackagedJarIT {
     static Result run(Path workDir, List<String> jvm, java.util.Map<String, String> env, String... args)
             throws Exception {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add(TestJvm.JAVA);
         cmd.add("-Xmx1g");
-        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.addAll(TestJvm.FLAGS);
         cmd.addAll(jvm);
         cmd.add("-jar");
         cmd.add(JAR.toString());

@@ -8,6 +8,7 @@ import dev.couponpipeline.e2e.PipelineEndToEndTest.Assignment;
 import dev.couponpipeline.infra.EmbeddedKafka;
 import dev.couponpipeline.testing.RedisProcess;
 import dev.couponpipeline.testing.SourcesYaml;
+import dev.couponpipeline.testing.TestJvm;
 import dev.couponpipeline.testing.TestTls;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,6 @@ import redis.clients.jedis.Jedis;
 class SecuredPipelineIT {
 
     private static final Path JAR = Path.of("").toAbsolutePath().resolve("target/coupon-pipeline.jar");
-    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final List<String> SOURCES = List.of("a", "b", "c");
 
     /** Secrets unique to this run, so finding one in a log cannot be a coincidence. */
@@ -265,8 +265,8 @@ class SecuredPipelineIT {
         }
 
         Outcome once() throws Exception {
-            List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx512m", "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC"));
+            List<String> cmd = new ArrayList<>(List.of(TestJvm.JAVA, "-Xmx512m"));
+            cmd.addAll(TestJvm.FLAGS);
             Path secretsDir = Files.createDirectories(root.resolve(id).resolve("secrets"));
             for (Map.Entry<String, String> e : secrets.entrySet()) {
                 Files.writeString(secretsDir.resolve(e.getKey()), e.getValue());

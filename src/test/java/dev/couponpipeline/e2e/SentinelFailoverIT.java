@@ -7,6 +7,7 @@ import dev.couponpipeline.e2e.PipelineEndToEndTest.Assignment;
 import dev.couponpipeline.infra.EmbeddedKafka;
 import dev.couponpipeline.testing.RedisProcess;
 import dev.couponpipeline.testing.SourcesYaml;
+import dev.couponpipeline.testing.TestJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,6 @@ import redis.clients.jedis.Jedis;
 class SentinelFailoverIT {
 
     private static final Path JAR = Path.of("").toAbsolutePath().resolve("target/coupon-pipeline.jar");
-    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final List<String> SOURCES = List.of("a", "b", "c");
     private static final String PASSWORD = "sentinel-test-pw";
 
@@ -67,8 +67,9 @@ class SentinelFailoverIT {
             }
             Path routes = root.resolve("routes");
             SourcesYaml.write(routes, SOURCES, "sentinel");
-            List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx512m", "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC",
+            List<String> cmd = new ArrayList<>(List.of(TestJvm.JAVA, "-Xmx512m"));
+            cmd.addAll(TestJvm.FLAGS);
+            cmd.addAll(List.of(
                     "-Dcoupon.input-dir=" + input, "-Dcoupon.routes-dir=" + routes,
                     "-Dcoupon.sample.generate-if-empty=false",
                     "-Dcoupon.kafka.brokers=" + kafka.bootstrapServers(), "-Dcoupon.kafka.partitions=4",

@@ -1,7 +1,8 @@
 package dev.couponpipeline.fault;
 
+import dev.couponpipeline.testing.RedisProcess;
+import dev.couponpipeline.testing.TestJvm;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -10,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,12 +36,8 @@ final class FaultHarness implements AutoCloseable {
 
     static final Path PROJECT = Path.of("").toAbsolutePath();
     static final Path JAR = PROJECT.resolve("target/coupon-pipeline.jar");
-    static final String JAVA = ProcessHandle.current().info().command().orElse("java");
-    /**
-     * Flags for every JVM a test starts: these small runs are mostly start-up, and on 2 cores the optimising
-     * compiler's threads would take the CPU the test is measuring (C1 alone starts in half the CPU time).
-     */
-    static final List<String> TEST_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+    static final String JAVA = TestJvm.JAVA;
+    static final List<String> TEST_JVM = TestJvm.FLAGS;
     /** Partitions of every topic a case makes: parts are built one partition at a time, so a kill hits mid-run. */
     static final int PARTITIONS = 4;
 
@@ -222,13 +218,7 @@ final class FaultHarness implements AutoCloseable {
         /** With {@code persistent}, an append-only file brings the data back after a kill; without, it is lost. */
         void start(boolean persistent) throws Exception {
             Files.createDirectories(dir);
-            Path binary = dir.resolveSibling("redis-server");
-            if (!Files.exists(binary)) {
-                try (InputStream in = RedisServerProcess.class.getResourceAsStream("/redis-server-6.2.6-v5-linux-amd64")) {
-                    Files.copy(in, binary, StandardCopyOption.REPLACE_EXISTING);
-                }
-                binary.toFile().setExecutable(true);
-            }
+            Path binary = RedisProcess.binary(dir.getParent());
             List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
                     "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "",
                     "--lazyfree-lazy-user-del", "yes"));

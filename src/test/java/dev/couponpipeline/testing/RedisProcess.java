@@ -35,17 +35,7 @@ public final class RedisProcess implements AutoCloseable {
      */
     public static RedisProcess start(Path dir, String name, int port, List<String> config, boolean sentinel)
             throws Exception {
-        Files.createDirectories(dir);
-        Path binary = dir.resolve("redis-server");
-        if (!Files.exists(binary)) {
-            try (InputStream in = RedisProcess.class.getResourceAsStream(BINARY)) {
-                if (in == null) {
-                    throw new IllegalStateException("the embedded-redis jar has no " + BINARY);
-                }
-                Files.copy(in, binary, StandardCopyOption.REPLACE_EXISTING);
-            }
-            binary.toFile().setExecutable(true);
-        }
+        Path binary = binary(dir);
         Path conf = dir.resolve(name + ".conf");
         List<String> lines = new ArrayList<>(List.of("bind 127.0.0.1", "daemonize no", "save \"\"",
                 "appendonly no", "dir " + dir.toAbsolutePath()));
@@ -71,6 +61,22 @@ public final class RedisProcess implements AutoCloseable {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /** The redis-server binary of the embedded-redis jar, copied into {@code dir} once and made executable. */
+    public static Path binary(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path binary = dir.resolve("redis-server");
+        if (!Files.exists(binary)) {
+            try (InputStream in = RedisProcess.class.getResourceAsStream(BINARY)) {
+                if (in == null) {
+                    throw new IllegalStateException("the embedded-redis jar has no " + BINARY);
+                }
+                Files.copy(in, binary, StandardCopyOption.REPLACE_EXISTING);
+            }
+            binary.toFile().setExecutable(true);
+        }
+        return binary;
     }
 
     /** {@code kill -9}: no shutdown, no save. */
