@@ -48,24 +48,26 @@ public final class HttpAccess {
         return MessageDigest.isEqual(expected, given) ? 0 : 403;
     }
 
-    /** For a route's filter: true when the request may go on; else the exchange carries the 401 or 403 answer. */
+    /** For a route's predicate (which Camel evaluates on a copy of the exchange): may the request go on? */
     public boolean allows(Exchange exchange) {
+        return refusal(exchange.getMessage().getHeader("Authorization", String.class)) == 0;
+    }
+
+    /** The answer to a request {@link #allows} refused: 401 with the scheme to use, or 403. */
+    public void refuse(Exchange exchange) {
         Message m = exchange.getMessage();
         int status = refusal(m.getHeader("Authorization", String.class));
-        if (status == 0) {
-            m.removeHeader("Authorization");
-            return true;
-        }
         m.removeHeaders("*");
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
         if (status == 401) {
             m.setHeader("WWW-Authenticate", "Bearer realm=\"coupon-pipeline\"");
-            m.setBody("{\"error\":\"this request changes state: send Authorization: Bearer <coupon.http.token>\"}");
+            m.setBody(Json.object(java.util.Map.of("error",
+                    "this request changes state: send Authorization: Bearer <coupon.http.token>")));
         } else {
-            m.setBody("{\"error\":\"the bearer token is not the one configured in coupon.http.token\"}");
+            m.setBody(Json.object(java.util.Map.of("error",
+                    "the bearer token is not the one configured in coupon.http.token")));
         }
-        return false;
     }
 
     /**

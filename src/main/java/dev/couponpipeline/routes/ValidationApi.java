@@ -68,10 +68,14 @@ public class ValidationApi extends RouteBuilder {
             // a refused or second request costs a hash and a lock: a flood changes nothing
             from("direct:http-start-run")
                     .routeId("http-start-run")
-                    .filter(method("httpAccess", "allows"))
-                        .setHeader(TRIGGER, constant("http"))
-                        .to("direct:start-run")
-                        .bean("couponApi", "runStarted")
+                    .choice()
+                        .when(method("httpAccess", "allows"))
+                            .removeHeader("Authorization")
+                            .setHeader(TRIGGER, constant("http"))
+                            .to("direct:start-run")
+                            .bean("couponApi", "runStarted")
+                        .otherwise()
+                            .bean("httpAccess", "refuse")
                     .end();
         } else {
             from("direct:http-start-run")

@@ -330,9 +330,14 @@ class PipelineEndToEndTest {
             // starting a run needs the token: none is 401, a wrong one 403, even one differing in its last byte
             HttpResponse<String> anonymous = post(http, base + "/runs", null);
             assertEquals(401, anonymous.statusCode(), anonymous.body());
+            assertEquals("{\"error\":\"this request changes state: send Authorization: Bearer <coupon.http.token>\"}",
+                    anonymous.body());
             assertEquals("Bearer realm=\"coupon-pipeline\"",
                     anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
-            assertEquals(403, post(http, base + "/runs", "Bearer s3cret-run-tokem").statusCode());
+            HttpResponse<String> wrongToken = post(http, base + "/runs", "Bearer s3cret-run-tokem");
+            assertEquals(403, wrongToken.statusCode());
+            assertEquals("{\"error\":\"the bearer token is not the one configured in coupon.http.token\"}",
+                    wrongToken.body());
             assertEquals(401, post(http, base + "/runs", "Bearer ").statusCode(), "an empty token is no token");
             assertEquals(401, post(http, base + "/runs", "Basic czNjcmV0").statusCode());
             assertFalse(get(http, base + "/coupons").body().contains("runInFlight"), "refused requests start nothing");
