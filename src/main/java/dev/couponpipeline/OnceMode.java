@@ -17,6 +17,8 @@ final class OnceMode extends MainListenerSupport {
     private final Main main;
     private final PrintStream out;
     private final PrintStream err;
+    /** Exit code of a run the guard before the swap held: staged, not live; neither a success nor a failure. */
+    static final int HELD = 3;
     private volatile int exitCode = 1;
     private volatile String message = "coupon-pipeline: the run did not finish";
 
@@ -44,7 +46,10 @@ final class OnceMode extends MainListenerSupport {
                 String runId = main.getCamelContext().createProducerTemplate()
                         .requestBodyAndHeader("direct:start-run", null, "couponTrigger", "once", String.class);
                 RunResult result = coordinator.resultOf(runId).get();
-                if (result.succeeded()) {
+                if (result.isHeld()) {
+                    message = result.summary();
+                    exitCode = HELD;
+                } else if (result.succeeded()) {
                     // the live set is swapped by now: the time a daily job takes, before the process winds down
                     message = result.summary() + String.format(java.util.Locale.ROOT,
                             "; %.1f s from process start", java.lang.management.ManagementFactory.getRuntimeMXBean()
@@ -65,7 +70,7 @@ final class OnceMode extends MainListenerSupport {
 
     /** Prints the outcome: the summary on stdout, or the reason on stderr. Called after everything stopped. */
     int report() {
-        (exitCode == 0 ? out : err).println(message);
+        (exitCode == 0 || exitCode == HELD ? out : err).println(message);
         return exitCode;
     }
 }

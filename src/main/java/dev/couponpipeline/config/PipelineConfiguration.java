@@ -6,6 +6,10 @@ import dev.couponpipeline.redis.LiveSetInfo;
 import dev.couponpipeline.redis.LiveSetKeys;
 import dev.couponpipeline.redis.LiveSetWatch;
 import dev.couponpipeline.redis.RedisClientSettings;
+import dev.couponpipeline.redis.RunHistory;
+import dev.couponpipeline.routes.ApiTimer;
+import dev.couponpipeline.routes.RunRecorder;
+import dev.couponpipeline.routes.RunsApi;
 import dev.couponpipeline.redis.ValidSetPublisher;
 import dev.couponpipeline.routes.CouponApi;
 import dev.couponpipeline.aggregate.RangeReader;
@@ -78,8 +82,38 @@ public class PipelineConfiguration implements CamelContextAware {
     /** Our meters go to the registry camel-micrometer-prometheus serves on /observe/metrics. */
     @BindToRegistry(value = "pipelineMetrics", lazy = true)
     public PipelineMetrics pipelineMetrics(@BeanInject("metricsRegistry") MeterRegistry registry,
-            @BeanInject("clock") Clock clock) {
-        return new PipelineMetrics(registry, clock);
+            @BeanInject("clock") Clock clock, @BeanInject("liveSetInfo") LiveSetInfo liveSet) {
+        PipelineMetrics metrics = new PipelineMetrics(registry, clock);
+        metrics.liveSetGauges(liveSet::gauges);
+        return metrics;
+    }
+
+    /** The run history in Redis, the newest {@code coupon.runs.history} runs. */
+    @BindToRegistry(value = "runHistory", lazy = true)
+    public RunHistory runHistory(@BeanInject("couponRedisTemplate") StringRedisTemplate redis,
+            @BeanInject("liveSetKeys") LiveSetKeys keys, @BeanInject("clock") Clock clock,
+            @PropertyInject(value = "coupon.runs.history", defaultValue = "50") int limit) {
+        return new RunHistory(redis, keys, clock, limit);
+    }
+
+    @BindToRegistry(value = "runRecorder", lazy = true)
+    public RunRecorder runRecorder(@BeanInject("runHistory") RunHistory history,
+            @BeanInject("runCoordinator") RunCoordinator coordinator,
+            @BeanInject("pipelineMetrics") PipelineMetrics metrics, @BeanInject("sources") SourceRegistry sources) {
+        return new RunRecorder(history, coordinator, metrics, sources);
+    }
+
+    @BindToRegistry(value = "apiTimer", lazy = true)
+    public ApiTimer apiTimer(@BeanInject("pipelineMetrics") PipelineMetrics metrics) {
+        return new ApiTimer(metrics);
+    }
+
+    @BindToRegistry(value = "runsApi", lazy = true)
+    public RunsApi runsApi(@BeanInject("runHistory") RunHistory history,
+            @BeanInject("validSetPublisher") ValidSetPublisher publisher,
+            @BeanInject("pipelineMetrics") PipelineMetrics metrics,
+            @PropertyInject(value = "coupon.runs.history", defaultValue = "50") int limit) {
+        return new RunsApi(history, publisher, metrics, limit);
     }
 
     @BindToRegistry(value = "roles", lazy = true)
@@ -97,6 +131,14 @@ public class PipelineConfiguration implements CamelContextAware {
         RunCoordinator coordinator = new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs),
                 roles.aggregator(), maxRetries, Duration.ofSeconds(retryDelaySeconds));
         coordinator.onResult(metrics::runEnded);
+        // looked up when a run ends, not now: the history needs Redis
+        coordinator.onResult(result -> {
+            RunHistory history = camelContext.getRegistry().lookupByNameAndType("runHistory", RunHistory.class);
+            history.ended(result);
+            if (result.published() || result.isHeld()) {
+                history.phases(result.runId()).forEach(metrics::phase);
+            }
+        });
         // the publisher is looked up when an Error happens, not now (it needs Redis; a producer may have none yet)
         new FatalErrors(coordinator, (runId, reason) -> camelContext.getRegistry()
                 .lookupByNameAndType("validSetPublisher", ValidSetPublisher.class).recordFailure(runId, reason))
@@ -154,8 +196,9 @@ public class PipelineConfiguration implements CamelContextAware {
             @BeanInject("liveSetKeys") LiveSetKeys keys,
             @PropertyInject("coupon.redis.sadd-batch") int saddBatch,
             @PropertyInject("coupon.redis.pipeline-commands") int pipelineCommands,
-            @BeanInject("clock") Clock clock) {
-        return new ValidSetPublisher(redis, keys, saddBatch, pipelineCommands, clock);
+            @BeanInject("clock") Clock clock,
+            @PropertyInject(value = "coupon.publish.max-removed-percent", defaultValue = "50") int maxRemovedPercent) {
+        return new ValidSetPublisher(redis, keys, saddBatch, pipelineCommands, clock, maxRemovedPercent);
     }
 
     /** The REST routes' HTTP engine: on the API's server, also when /observe has a port of its own. */
@@ -186,9 +229,10 @@ public class PipelineConfiguration implements CamelContextAware {
             @BeanInject("sources") SourceRegistry sources,
             @BeanInject("kafkaClients") KafkaClients kafka,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
-            @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
+            @BeanInject("pipelineMetrics") PipelineMetrics metrics,
+            @BeanInject("runHistory") RunHistory history) {
         return new SourceIngest(pattern, Path.of(inputDir), partitions, codesPerRecord, sources, kafka, coordinator,
-                metrics);
+                metrics, history);
     }
 
     @BindToRegistry(value = "partEndsStrategy", lazy = true)
@@ -198,6 +242,7 @@ public class PipelineConfiguration implements CamelContextAware {
 
     @BindToRegistry(value = "partAggregation", lazy = true)
     public PartAggregation partAggregation(@BeanInject("validSetPublisher") ValidSetPublisher publisher,
+            @BeanInject("runHistory") RunHistory history,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics,
             @BeanInject("kafkaClients") KafkaClients kafka,
@@ -214,7 +259,7 @@ public class PipelineConfiguration implements CamelContextAware {
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
                 ConsumerConfig.RECEIVE_BUFFER_CONFIG, 1 << 20,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
-        return new PartAggregation(publisher, coordinator, metrics,
+        return new PartAggregation(publisher, history, coordinator, metrics,
                 () -> new RangeReader(kafka.consumer(reader), Duration.ofSeconds(stallSeconds)), minSources,
                 memoryMb << 20, maxLineBytes, clock);
     }

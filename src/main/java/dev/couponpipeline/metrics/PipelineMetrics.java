@@ -35,6 +35,10 @@ public final class PipelineMetrics {
     private final AtomicLong lastRunMillis = new AtomicLong();
     private final Counter runsPublished;
     private final Counter runsFailed;
+    private final Counter runsHeld;
+    private final Counter runsSkipped;
+    private final AtomicLong lastAdded = new AtomicLong(-1);
+    private final AtomicLong lastRemoved = new AtomicLong(-1);
     private final Counter publishRetries;
     private final Map<String, Counter> partsBuilt = new ConcurrentHashMap<>();
     private final Timer runDuration;
@@ -50,11 +54,38 @@ public final class PipelineMetrics {
                 .description("Duration of the last run").baseUnit("seconds").register(registry);
         runsPublished = Counter.builder("coupon.runs.published").description("Runs published").register(registry);
         runsFailed = Counter.builder("coupon.runs.failed").description("Runs failed (never published)").register(registry);
+        runsHeld = Counter.builder("coupon.runs.held")
+                .description("Runs the guard before the swap held (empty, or removing too much of the live set)")
+                .register(registry);
+        runsSkipped = Counter.builder("coupon.runs.skipped")
+                .description("Triggers skipped because a run was in flight").register(registry);
+        Gauge.builder("coupon.last.run.codes.added", lastAdded, AtomicLong::get)
+                .description("Codes the last published or held run adds to the set it replaces (-1: unknown)")
+                .register(registry);
+        Gauge.builder("coupon.last.run.codes.removed", lastRemoved, AtomicLong::get)
+                .description("Codes the last published or held run removes from the set it replaces (-1: unknown)")
+                .register(registry);
         publishRetries = Counter.builder("coupon.publish.retries")
                 .description("Publish attempts that failed and were retried (Redis down or slow)").register(registry);
         runDuration = Timer.builder("coupon.run.duration").description("Run duration, trigger to swap")
                 .register(registry);
     }
+
+    /**
+     * One API request answered: by route ({@code check-code}, ...) and status class (2xx, 4xx, 5xx), as a
+     * Prometheus histogram with buckets from 0.25 ms to 1 s (the dashboard's quantiles, the error-rate alert).
+     */
+    public void apiRequest(String route, String status, long nanos) {
+        apiTimers.computeIfAbsent(route + " " + status, k -> Timer.builder("coupon.api.requests").tag("route", route)
+                .tag("status", status).description("API requests, route time (from the route's start to its answer)")
+                .serviceLevelObjectives(API_BUCKETS).register(registry))
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private static final java.time.Duration[] API_BUCKETS = java.util.stream.DoubleStream.of(0.25, 0.5, 1, 2, 5,
+            10, 25, 50, 100, 250, 1000).mapToObj(ms -> java.time.Duration.ofNanos((long) (ms * 1e6)))
+            .toArray(java.time.Duration[]::new);
+    private final Map<String, Timer> apiTimers = new ConcurrentHashMap<>();
 
     public void sourceOpened(String source, SourceReader reader) {
         inFlight.put(source, new Progress(reader, clock.millis()));
@@ -123,9 +154,65 @@ public final class PipelineMetrics {
         publishRetries.increment();
     }
 
+    /** A trigger came while a run was in flight. */
+    public void runSkipped() {
+        runsSkipped.increment();
+    }
+
+    /** Live-set gauges read from Redis (every instance shows the same): present, codes, published at. */
+    public void liveSetGauges(java.util.function.Supplier<double[]> liveSet) {
+        java.util.concurrent.atomic.AtomicReference<double[]> cache = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicLong readAt = new java.util.concurrent.atomic.AtomicLong();
+        java.util.function.IntToDoubleFunction value = i -> {
+            long now = clock.millis();
+            double[] v = cache.get();
+            if (v == null || now - readAt.get() > 5000) {
+                v = liveSet.get();
+                cache.set(v);
+                readAt.set(now);
+            }
+            return v[i];
+        };
+        Gauge.builder("coupon.live.set.present", value, f -> f.applyAsDouble(0)).strongReference(true)
+                .description("1 when Redis holds the live set and its metadata, 0 when it is missing, -1 when "
+                        + "Redis cannot be read").register(registry);
+        Gauge.builder("coupon.live.set.codes", value, f -> f.applyAsDouble(1)).strongReference(true)
+                .description("Codes in the live set, as its metadata in Redis says").register(registry);
+        Gauge.builder("coupon.live.set.published.time", value, f -> f.applyAsDouble(2)).strongReference(true)
+                .baseUnit("seconds").description("When the live set was published (epoch seconds, from Redis)")
+                .register(registry);
+    }
+
+    /** Phase durations of the last run that ended here: produce (files into Kafka) and aggregate (to the swap). */
+    public void phase(String phase, double seconds) {
+        phaseSeconds.computeIfAbsent(phase, p -> {
+            AtomicLong holder = new AtomicLong();
+            Gauge.builder("coupon.last.run.phase", holder, h -> h.get() / 1000.0).tag("phase", p).baseUnit("seconds")
+                    .description("Duration of each phase of the last run").register(registry);
+            return holder;
+        }).set(Math.round(seconds * 1000));
+    }
+
+    private final Map<String, AtomicLong> phaseSeconds = new ConcurrentHashMap<>();
+
+    /** What each source in flight has read: bytes of the file and codes. */
+    public Map<String, long[]> sourcesInFlight() {
+        Map<String, long[]> out = new java.util.TreeMap<>();
+        inFlight.forEach((source, p) -> out.put(source, new long[] {p.reader.compressedBytesRead(), p.reader.codes()}));
+        return out;
+    }
+
     /** How a run ended, as the coordinator learned it (once per run). A run only sent to Kafka counts nowhere. */
     public void runEnded(RunResult result) {
+        if (result.isHeld()) {
+            runsHeld.increment();
+            lastAdded.set(result.added());
+            lastRemoved.set(result.removed());
+            return;
+        }
         if (result.published()) {
+            lastAdded.set(result.added());
+            lastRemoved.set(result.removed());
             runsPublished.increment();
             validCodes.set(result.validCodes());
             lastPublishEpochSeconds.set(clock.instant().getEpochSecond());

@@ -58,4 +58,19 @@ public final class LiveSetInfo {
             return 0;
         }
     }
+
+    /** {present (1, 0; -1: unreadable), codes, published at (epoch seconds)} for the live-set gauges. */
+    public double[] gauges() {
+        try {
+            java.util.List<Object> v = redis.opsForHash().multiGet(keys.meta(),
+                    java.util.List.of("codes", "publishedAt"));
+            State state = state();
+            double present = state == State.INTACT ? 1 : state == State.UNREACHABLE ? -1 : 0;
+            double codes = v.get(0) == null ? 0 : Double.parseDouble(v.get(0).toString());
+            double at = v.get(1) == null ? 0 : java.time.Instant.parse(v.get(1).toString()).getEpochSecond();
+            return new double[] {present, codes, at};
+        } catch (RuntimeException e) {
+            return new double[] {-1, 0, 0};
+        }
+    }
 }

@@ -28,4 +28,19 @@ public record LiveSetKeys(String live) {
     public String trash(String runId) {
         return live + ":trash:" + runId;
     }
+
+    /** The run the guard before the swap holds (at most one): its id, why, and its counts. */
+    public String held() {
+        return live + ":held";
+    }
+
+    /** The run history: run ids scored by start time (the newest {@code coupon.runs.history} are kept). */
+    public String runs() {
+        return live + ":runs";
+    }
+
+    /** One run's history entry (a hash every instance writes its part of). */
+    public String run(String runId) {
+        return live + ":run:" + runId;
+    }
 }

@@ -37,6 +37,13 @@ public final class RunOutcomeWatch {
                             : RunResult.failed(runId, "replaced by the newer run " + live, took(runId)));
                     return;
                 }
+                java.util.Map<String, String> held = publisher.heldRun();
+                if (runId.equals(held.get("runId"))) {
+                    coordinator.finish(RunResult.held(runId, held.get("reason"), java.util.Map.of(),
+                            number(held, "valid"), number(held, "distinct"), number(held, "added"),
+                            number(held, "removed"), took(runId)));
+                    return;
+                }
                 String failure = publisher.failureOf(runId);
                 if (failure != null) {
                     coordinator.finish(RunResult.failed(runId, failure, took(runId)));
@@ -45,6 +52,14 @@ public final class RunOutcomeWatch {
                 LOG.debug("Could not read run {}'s outcome from Redis: {}", runId, e.toString());
             }
         });
+    }
+
+    private static long number(java.util.Map<String, String> m, String key) {
+        try {
+            return Long.parseLong(m.getOrDefault(key, "-1"));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private Duration took(String runId) {

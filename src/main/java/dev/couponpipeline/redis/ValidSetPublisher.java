@@ -28,47 +28,126 @@ public final class ValidSetPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(ValidSetPublisher.class);
 
     /**
-     * Marks parts of a run done and, when every part of the run is in, swaps it live: refuses a run that is live
-     * already or older than the live one; otherwise records each part's counts in {@code <key>:parts:<run>}, and once
-     * that hash holds every partition: live → trash, staging → live, free trash, metadata from the summed counts.
-     * One script, so Redis never holds half a swap, and exactly one instance swaps.
-     * ARGV: runId, partitions, n, n × (partition, "valid distinct codes per source…"), sources, source names…,
-     * then the other metadata fields and values.
+     * Marks parts of a run done and, when every part of the run is in, swaps it live, or holds it: refuses a run
+     * that is live already or older than the live one; otherwise records each part's counts in
+     * {@code <key>:parts:<run>}, and once that hash holds every partition, checks the staged set against the
+     * parts' counts and the guard before the swap, then: live → trash, staging → live, free trash, metadata from
+     * the summed counts, the run's history entry. One script, so Redis never holds half a swap, and exactly one
+     * instance swaps. Keys of other runs (an older held run) are derived from KEYS[1]: Redis without cluster mode.
+     *
+     * <p>KEYS: live, staging, meta, trash, parts, held, history entry. ARGV: runId, partitions, max removed percent,
+     * release (1: swap the held run, no guard), now (ISO), now (epoch ms), n, n × (partition, "base valid distinct
+     * kept codes-per-source…", part millis), sources, source names…, then the other metadata fields and values.
+     * "base" is the live run the part's codes were compared with ("-": none), "kept" how many of them it holds.
      */
     private static final String PUBLISH_PARTS = String.join("\n",
+            "local run = ARGV[1]",
             "local current = redis.call('HGET', KEYS[3], 'runId')",
-            "if current and current >= ARGV[1] then return {0} end",
-            "local n = tonumber(ARGV[3])",
-            "for i = 1, n do redis.call('HSET', KEYS[5], ARGV[2 + 2 * i], ARGV[3 + 2 * i]) end",
-            "redis.call('EXPIRE', KEYS[5], 86400)",
+            "if current and current >= run then return {0} end",
+            "local hist = KEYS[7]",
+            "local tracked = redis.call('EXISTS', hist) == 1",
+            "local held = redis.call('HGET', KEYS[6], 'runId')",
+            "local n = tonumber(ARGV[7])",
+            "for i = 1, n do",
+            "  local p, stats, ms = ARGV[5 + 3 * i], ARGV[6 + 3 * i], ARGV[7 + 3 * i]",
+            "  redis.call('HSET', KEYS[5], p, stats)",
+            "  if tracked then",
+            "    local v, d = string.match(stats, '^%S+ (%d+) (%d+)')",
+            "    redis.call('HSET', hist, 'part.' .. p, v .. ' ' .. d, 'partitions', ARGV[2])",
+            "    redis.call('HINCRBY', hist, 'phase.parts.ms', ms)",
+            "  end",
+            "end",
+            "if n > 0 and held ~= run then redis.call('EXPIRE', KEYS[5], 86400) end",
             "if redis.call('HLEN', KEYS[5]) < tonumber(ARGV[2]) then return {2} end",
             "local sums = {}",
+            "local sameBase = true",
             "for _, v in ipairs(redis.call('HVALS', KEYS[5])) do",
+            "  local base, nums = string.match(v, '^(%S+) (.*)$')",
+            "  if base ~= (current or '-') then sameBase = false end",
             "  local i = 0",
-            "  for num in string.gmatch(v, '%d+') do i = i + 1; sums[i] = (sums[i] or 0) + tonumber(num) end",
+            "  for num in string.gmatch(nums, '%d+') do i = i + 1; sums[i] = (sums[i] or 0) + tonumber(num) end",
             "end",
+            "local valid, distinct, kept = sums[1] or 0, sums[2] or 0, sums[3] or 0",
             // the parts are disjoint, so the staged set holds exactly their valid codes, unless Redis lost writes
             // (a failover to a replica that had not caught up): then the run is not swapped and starts over
             "local staged = redis.call('SCARD', KEYS[2])",
-            "if staged ~= (sums[1] or 0) then",
+            "if staged ~= valid then",
             "  redis.call('DEL', KEYS[5]); redis.call('UNLINK', KEYS[2])",
-            "  return {3, staged, sums[1] or 0}",
+            "  return {3, staged, valid}",
+            "end",
+            "local before = redis.call('SCARD', KEYS[1])",
+            "local added, removed = valid - kept, before - kept",
+            "if not sameBase then added = -1; removed = -1 end",
+            "local perSource = {}",
+            "for i = 4, #sums do perSource[#perSource + 1] = sums[i] end",
+            "if ARGV[4] == '1' then",
+            "  if held ~= run then return {5} end",
+            "else",
+            "  local maxPct = tonumber(ARGV[3])",
+            "  local why = nil",
+            "  if maxPct < 100 then",
+            "    if valid == 0 then why = 'its valid set is empty'",
+            "    elseif not sameBase and before > 0 then",
+            "      why = 'the live set changed while it was staged, so what it would remove is unknown'",
+            "    elseif before > 0 and removed * 100 > maxPct * before then",
+            "      why = string.format('it would remove %d of the live set\\'s %d codes (%.1f %%, more than '",
+            "        .. 'coupon.publish.max-removed-percent = %d)', removed, before, removed * 100 / before, maxPct)",
+            "    end",
+            "  end",
+            "  if why then",
+            "    if held and held ~= run then",
+            "      redis.call('UNLINK', KEYS[1] .. ':staging:' .. held, KEYS[1] .. ':parts:' .. held)",
+            "      local old = KEYS[1] .. ':run:' .. held",
+            "      if redis.call('EXISTS', old) == 1 then",
+            "        redis.call('HSET', old, 'state', 'discarded', 'reason', 'replaced by the newer held run ' .. run,",
+            "          'endedAt', ARGV[5])",
+            "      end",
+            "    end",
+            "    redis.call('PERSIST', KEYS[2]); redis.call('PERSIST', KEYS[5])",
+            "    redis.call('DEL', KEYS[6])",
+            "    local b, names = 8 + 3 * n, {}",
+            "    for j = 1, tonumber(ARGV[b]) do names[j] = ARGV[b + j] end",
+            "    redis.call('HSET', KEYS[6], 'runId', run, 'reason', why, 'sources', table.concat(names, ','),",
+            "      'valid', valid, 'distinct', distinct, 'added', added, 'removed', removed)",
+            "    if tracked then",
+            "      redis.call('HSET', hist, 'state', 'held', 'reason', why, 'endedAt', ARGV[5], 'endedAtMs', ARGV[6],",
+            "        'valid', valid, 'distinct', distinct, 'added', added, 'removed', removed, 'liveBefore', before)",
+            "    end",
+            "    local out = {4, valid, distinct, added, removed, before, why}",
+            "    for _, c in ipairs(perSource) do out[#out + 1] = c end",
+            "    return out",
+            "  end",
+            "end",
+            "if held then",
+            "  if held ~= run then",
+            "    local old = KEYS[1] .. ':run:' .. held",
+            "    if redis.call('EXISTS', old) == 1 then",
+            "      redis.call('HSET', old, 'state', 'discarded', 'reason', 'replaced by the run ' .. run, 'endedAt', ARGV[5])",
+            "    end",
+            "  end",
+            "  redis.call('DEL', KEYS[6])",
             "end",
             "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('RENAME', KEYS[1], KEYS[4]) end",
-            "if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[1]) end",
+            // RENAME carries the staging key's one-day expiry over: the live set must never expire
+            "if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('RENAME', KEYS[2], KEYS[1]); redis.call('PERSIST', KEYS[1]) end",
             "redis.call('UNLINK', KEYS[4])",
             "redis.call('DEL', KEYS[5])",
             "redis.call('DEL', KEYS[3])",
-            "redis.call('HSET', KEYS[3], 'runId', ARGV[1], 'codes', string.format('%d', sums[1] or 0),",
-            "  'distinctCodes', string.format('%d', sums[2] or 0))",
-            "local base = 4 + 2 * n",
+            "redis.call('HSET', KEYS[3], 'runId', run, 'codes', string.format('%d', valid),",
+            "  'distinctCodes', string.format('%d', distinct), 'added', added, 'removed', removed)",
+            "local base = 8 + 3 * n",
             "local s = tonumber(ARGV[base])",
             "for j = 1, s do",
-            "  redis.call('HSET', KEYS[3], 'source.' .. ARGV[base + j] .. '.codes', string.format('%d', sums[2 + j] or 0))",
+            "  redis.call('HSET', KEYS[3], 'source.' .. ARGV[base + j] .. '.codes', string.format('%d', perSource[j] or 0))",
             "end",
             "redis.call('HSET', KEYS[3], unpack(ARGV, base + s + 1))",
-            "local out = {1}",
-            "for i = 1, 2 + s do out[i + 1] = sums[i] or 0 end",
+            "if tracked then",
+            "  redis.call('HSET', hist, 'state', 'published', 'endedAt', ARGV[5], 'endedAtMs', ARGV[6], 'valid', valid,",
+            "    'distinct', distinct, 'added', added, 'removed', removed, 'liveBefore', before)",
+            "  redis.call('HDEL', hist, 'reason')",
+            "end",
+            "local out = {1, valid, distinct, added, removed, before}",
+            "for _, c in ipairs(perSource) do out[#out + 1] = c end",
             "return out");
 
     /** What a publish did. */
@@ -78,14 +157,24 @@ public final class ValidSetPublisher {
         /** This part is staged and marked done; other parts are still to come. */
         WAITING,
         /** Redis already holds this run or a newer one: nothing changed, and that is final. */
-        LIVE_OR_NEWER
+        LIVE_OR_NEWER,
+        /** This part completed the run, but the guard before the swap held it: staged, not live. */
+        HELD,
+        /** (Release of a held run) the run is not the one held: nothing changed. */
+        NOT_HELD
     }
 
     /**
-     * The outcome, with the run's valid and distinct codes and codes per source (the whole run's when swapped,
-     * else these parts').
+     * The outcome, with the run's valid and distinct codes and codes per source (the whole run's when swapped or
+     * held, else these parts'), codes added and removed against the set replaced (-1: unknown), the size of that
+     * set, and why the run was held.
      */
-    public record Outcome(Status status, long validCodes, long distinctCodes, Map<String, Long> codesPerSource) {
+    public record Outcome(Status status, long validCodes, long distinctCodes, Map<String, Long> codesPerSource,
+            long added, long removed, long liveBefore, String heldReason) {
+
+        Outcome(Status status, long validCodes, long distinctCodes) {
+            this(status, validCodes, distinctCodes, Map.of(), -1, -1, -1, null);
+        }
     }
 
     private final StringRedisTemplate redis;
@@ -93,11 +182,22 @@ public final class ValidSetPublisher {
     private final int saddBatch;
     private final int pipelineCommands;
     private final Clock clock;
+    private final int maxRemovedPercent;
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> publishParts = new DefaultRedisScript<>(PUBLISH_PARTS, List.class);
 
     public ValidSetPublisher(StringRedisTemplate redis, LiveSetKeys keys, int saddBatch, int pipelineCommands,
             Clock clock) {
+        this(redis, keys, saddBatch, pipelineCommands, clock, 100);
+    }
+
+    /**
+     * {@code maxRemovedPercent}: the guard before the swap holds a run whose valid set is empty or that would
+     * remove more than this share of the live set's codes; 100 turns the guard off.
+     */
+    public ValidSetPublisher(StringRedisTemplate redis, LiveSetKeys keys, int saddBatch, int pipelineCommands,
+            Clock clock, int maxRemovedPercent) {
+        this.maxRemovedPercent = maxRemovedPercent;
         this.redis = redis;
         this.keys = keys;
         this.saddBatch = saddBatch;
@@ -107,23 +207,36 @@ public final class ValidSetPublisher {
 
     /**
      * A writer of one part's valid codes into the run's staging key {@code <key>:staging:<run>}: pipelined
-     * multi-member SADDs. SADD is idempotent and every part of a run writes to the same key, so a part written
-     * twice (replayed after a crash or a rebalance) changes nothing; that is why the shared staging key is never
-     * deleted here. {@link #close} sends what is left.
+     * multi-member SADDs, each with an SMISMEMBER of the same codes on the live set, so the swap knows how many
+     * codes the run adds and removes without reading the live set anywhere. SADD is idempotent and every part of
+     * a run writes to the same key, so a part written twice (replayed after a crash or a rebalance) changes
+     * nothing; that is why the shared staging key is never deleted here. {@link #close} sends what is left.
      */
     public Staging staging(String runId) {
-        return new Staging(keys.staging(runId).getBytes(StandardCharsets.UTF_8));
+        String base = liveRunIdNow();
+        boolean compare = base != null && Boolean.TRUE.equals(redis.hasKey(keys.live()));
+        return new Staging(runId, keys.staging(runId).getBytes(StandardCharsets.UTF_8),
+                keys.live().getBytes(StandardCharsets.UTF_8), base == null ? "-" : base, compare);
     }
 
     /** See {@link #staging}. */
     public final class Staging implements CodeVisitor, AutoCloseable {
+        private final String runId;
         private final byte[] key;
+        private final byte[] liveKey;
+        private final String base;
+        private final boolean compare;
         private final List<byte[]> batch = new ArrayList<>(saddBatch);
         private final List<byte[][]> commands = new ArrayList<>(pipelineCommands);
         private boolean first = true;
+        private long kept;
 
-        private Staging(byte[] key) {
+        private Staging(String runId, byte[] key, byte[] liveKey, String base, boolean compare) {
+            this.runId = runId;
             this.key = key;
+            this.liveKey = liveKey;
+            this.base = base;
+            this.compare = compare;
         }
 
         @Override
@@ -147,6 +260,16 @@ public final class ValidSetPublisher {
             send();
         }
 
+        /** Codes staged so far that the live set (of run {@link #base}) holds too. */
+        public long kept() {
+            return kept;
+        }
+
+        /** The live run the codes were compared with, "-" when none. */
+        public String base() {
+            return base;
+        }
+
         private void send() {
             if (commands.isEmpty()) {
                 return;
@@ -155,62 +278,148 @@ public final class ValidSetPublisher {
             commands.clear();
             boolean expire = first;
             first = false;
-            redis.executePipelined((RedisCallback<Object>) connection -> {
+            List<Object> replies = redis.executePipelined((RedisCallback<Object>) connection -> {
                 for (byte[][] members : toSend) {
                     connection.setCommands().sAdd(key, members);
+                    if (compare) {
+                        connection.setCommands().sMIsMember(liveKey, members);
+                    }
                 }
                 if (expire) {
                     // a crash between here and the swap leaves no key behind for longer than a day
                     connection.keyCommands().expire(key, 86_400);
                 }
                 return null;
-            });
+            }, null);
+            if (compare) {
+                for (Object reply : replies) {
+                    if (reply instanceof List<?> members) {
+                        for (Object m : members) {
+                            if (Boolean.TRUE.equals(m)) {
+                                kept++;
+                            }
+                        }
+                    }
+                }
+            }
         }
+    }
+
+    private String liveRunIdNow() {
+        Object v = redis.opsForHash().get(keys.meta(), "runId");
+        return v == null ? null : v.toString();
     }
 
     /**
      * Marks one part of a run done, with its counts, once its valid codes are staged; the part that completes the
-     * run swaps it live (see {@link #PUBLISH_PARTS}). {@code codesPerSource} is in the order of {@code sources}.
+     * run swaps it live or, when the guard before the swap says so, holds it (see {@link #PUBLISH_PARTS}).
+     * {@code codesPerSource} is in the order of {@code sources}; {@code partMillis} is how long the part took.
      */
-    public Outcome publishPart(String runId, int partition, int partitions, long valid, long distinct,
-            long[] codesPerSource, List<String> sources) {
-        List<String> args = new ArrayList<>();
-        args.add(runId);
-        args.add(Integer.toString(partitions));
-        args.add("1");
-        StringBuilder stats = new StringBuilder().append(valid).append(' ').append(distinct);
+    public Outcome publishPart(Staging staging, int partition, int partitions, long valid, long distinct,
+            long[] codesPerSource, List<String> sources, long partMillis) {
+        StringBuilder stats = new StringBuilder(staging.base()).append(' ').append(valid).append(' ')
+                .append(distinct).append(' ').append(staging.kept());
         for (long n : codesPerSource) {
             stats.append(' ').append(n);
         }
-        args.add(Integer.toString(partition));
-        args.add(stats.toString());
+        return runScript(staging.runId, partitions, false, List.of(Integer.toString(partition), stats.toString(),
+                Long.toString(partMillis)), sources);
+    }
+
+    /**
+     * Swaps the held run {@code runId} live (an operator looked at why it was held and decided): the same checks
+     * as a swap but the guard. {@link Status#NOT_HELD} when it is not the run held (discarded, replaced by a newer
+     * run, published already).
+     */
+    public Outcome release(String runId) {
+        Map<Object, Object> held = redis.opsForHash().entries(keys.held());
+        if (!runId.equals(held.get("runId"))) {
+            return new Outcome(Status.NOT_HELD, 0, 0);
+        }
+        Object sources = held.get("sources");
+        List<String> names = sources == null || sources.toString().isEmpty() ? List.of()
+                : List.of(sources.toString().split(","));
+        return runScript(runId, 0, true, List.of(), names);
+    }
+
+    /** Discards the held run {@code runId} and its staged set; false when it is not the run held. */
+    public boolean discardHeld(String runId) {
+        Long r = redis.execute(discardHeld, List.of(keys.held(), keys.staging(runId), keys.parts(runId),
+                keys.run(runId)), runId, clock.instant().toString());
+        return r != null && r == 1L;
+    }
+
+    private static final String DISCARD_HELD = String.join("\n",
+            "if redis.call('HGET', KEYS[1], 'runId') ~= ARGV[1] then return 0 end",
+            "redis.call('DEL', KEYS[1]); redis.call('UNLINK', KEYS[2], KEYS[3])",
+            "if redis.call('EXISTS', KEYS[4]) == 1 then",
+            "  redis.call('HSET', KEYS[4], 'state', 'discarded', 'reason', 'discarded by an operator', 'endedAt', ARGV[2])",
+            "end",
+            "return 1");
+    private final DefaultRedisScript<Long> discardHeld = new DefaultRedisScript<>(DISCARD_HELD, Long.class);
+
+    /** The held run's id and why it is held; empty when no run is held. */
+    public Map<String, String> heldRun() {
+        Map<String, String> out = new LinkedHashMap<>();
+        redis.opsForHash().entries(keys.held()).forEach((k, v) -> out.put(k.toString(), v.toString()));
+        return out;
+    }
+
+    private Outcome runScript(String runId, int partitions, boolean release, List<String> part,
+            List<String> sources) {
+        List<String> args = new ArrayList<>();
+        args.add(runId);
+        args.add(Integer.toString(partitions));
+        args.add(Integer.toString(maxRemovedPercent));
+        args.add(release ? "1" : "0");
+        java.time.Instant now = clock.instant();
+        args.add(now.toString());
+        args.add(Long.toString(now.toEpochMilli()));
+        args.add(Integer.toString(part.size() / 3));
+        args.addAll(part);
         args.add(Integer.toString(sources.size()));
         args.addAll(sources);
         args.add("sources");
         args.add(String.join(",", sources));
         args.add("publishedAt");
-        args.add(clock.instant().toString());
+        args.add(now.toString());
         List<?> r = redis.execute(publishParts, List.of(keys.live(), keys.staging(runId), keys.meta(),
-                keys.trash(runId), keys.parts(runId)), args.toArray());
+                keys.trash(runId), keys.parts(runId), keys.held(), keys.run(runId)), args.toArray());
         long status = r == null || r.isEmpty() ? 0 : ((Number) r.get(0)).longValue();
         if (status == 0) {
-            return new Outcome(Status.LIVE_OR_NEWER, 0, 0, Map.of());
+            return new Outcome(Status.LIVE_OR_NEWER, 0, 0);
         }
         if (status == 2) {
-            return new Outcome(Status.WAITING, valid, distinct, Map.of());
+            return new Outcome(Status.WAITING, 0, 0);
+        }
+        if (status == 5) {
+            return new Outcome(Status.NOT_HELD, 0, 0);
         }
         if (status == 3) {
             throw new StagingLostException("the staged set of run " + runId + " holds " + r.get(1)
                     + " codes but its parts counted " + r.get(2) + " valid ones: Redis lost writes (a failover to a"
                     + " replica that had not caught up?); the run is not swapped and its staging is discarded");
         }
-        removeStagingKeysOlderThan(runId);
+        boolean held = status == 4;
+        int first = held ? 7 : 6;
         Map<String, Long> perSource = new LinkedHashMap<>();
-        for (int s = 0; s < sources.size(); s++) {
-            perSource.put(sources.get(s), ((Number) r.get(3 + s)).longValue());
+        for (int s = 0; s < sources.size() && first + s < r.size(); s++) {
+            perSource.put(sources.get(s), ((Number) r.get(first + s)).longValue());
         }
-        return new Outcome(Status.SWAPPED, ((Number) r.get(1)).longValue(), ((Number) r.get(2)).longValue(),
-                perSource);
+        Outcome o = new Outcome(held ? Status.HELD : Status.SWAPPED, num(r.get(1)), num(r.get(2)), perSource,
+                num(r.get(3)), num(r.get(4)), num(r.get(5)), held ? text(r.get(6)) : null);
+        if (!held) {
+            removeStagingKeysOlderThan(runId);
+        }
+        return o;
+    }
+
+    private static long num(Object o) {
+        return ((Number) o).longValue();
+    }
+
+    private static String text(Object o) {
+        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
     }
 
     /** The staged set of a run does not hold what its parts staged: the run can only start over. */
@@ -310,7 +519,9 @@ public final class ValidSetPublisher {
             }
         });
         return new RunResult(runId, true, null, perSource, Long.parseLong(meta.getOrDefault("codes", "0").toString()),
-                Long.parseLong(meta.getOrDefault("distinctCodes", "0").toString()), 0, duration);
+                Long.parseLong(meta.getOrDefault("distinctCodes", "0").toString()), 0, duration, null,
+                Long.parseLong(meta.getOrDefault("added", "-1").toString()),
+                Long.parseLong(meta.getOrDefault("removed", "-1").toString()));
     }
 
     /**

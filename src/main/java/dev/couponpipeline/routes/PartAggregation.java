@@ -5,6 +5,7 @@ import dev.couponpipeline.aggregate.PartEnds;
 import dev.couponpipeline.aggregate.PartFailedException;
 import dev.couponpipeline.aggregate.RangeReader;
 import dev.couponpipeline.metrics.PipelineMetrics;
+import dev.couponpipeline.redis.RunHistory;
 import dev.couponpipeline.redis.ValidSetPublisher;
 import dev.couponpipeline.redis.ValidSetPublisher.Outcome;
 import dev.couponpipeline.run.RunCoordinator;
@@ -44,6 +45,7 @@ public final class PartAggregation implements Service {
     private static final Duration IDLE_RELEASE = Duration.ofSeconds(5);
 
     private final ValidSetPublisher publisher;
+    private final RunHistory history;
     private final RunCoordinator coordinator;
     private final PipelineMetrics metrics;
     private final Supplier<RangeReader> readers;
@@ -71,9 +73,11 @@ public final class PartAggregation implements Service {
     private record Worker(PartBuilder builder, PartTable table, RangeReader reader) {
     }
 
-    public PartAggregation(ValidSetPublisher publisher, RunCoordinator coordinator, PipelineMetrics metrics,
-            Supplier<RangeReader> readers, int minSources, long budgetBytes, int maxCodeBytes, Clock clock) {
+    public PartAggregation(ValidSetPublisher publisher, RunHistory history, RunCoordinator coordinator,
+            PipelineMetrics metrics, Supplier<RangeReader> readers, int minSources, long budgetBytes,
+            int maxCodeBytes, Clock clock) {
         this.publisher = publisher;
+        this.history = history;
         this.coordinator = coordinator;
         this.metrics = metrics;
         this.clock = clock;
@@ -143,22 +147,34 @@ public final class PartAggregation implements Service {
         lastActive = clock.instant();
         boolean broken = false;
         try {
+            long began = System.nanoTime();
             PartBuilder.Result r;
-            try (ValidSetPublisher.Staging staging = publisher.staging(part.runId())) {
+            ValidSetPublisher.Staging staging = publisher.staging(part.runId());
+            try (staging) {
                 r = w.builder().build(part, staging, s -> metrics.recordConsumed(part.sources().get(s)));
             }
-            Outcome o = publisher.publishPart(part.runId(), part.partition(), part.partitions(), r.valid(),
-                    r.distinct(), r.codesPerSource(), part.sources());
+            long scriptStart = System.nanoTime();
+            Outcome o = publisher.publishPart(staging, part.partition(), part.partitions(), r.valid(),
+                    r.distinct(), r.codesPerSource(), part.sources(), (scriptStart - began) / 1_000_000);
+            long scriptMillis = (System.nanoTime() - scriptStart) / 1_000_000;
             metrics.partBuilt(o.status().name().toLowerCase(java.util.Locale.ROOT));
             switch (o.status()) {
                 case SWAPPED -> {
                     liveRunId = part.runId();
+                    history.swapTook(part.runId(), scriptMillis);
                     coordinator.finish(new RunResult(part.runId(), true, null, o.codesPerSource(), o.validCodes(),
-                            o.distinctCodes(), w.table().bytes(), durationOf(part.runId())));
+                            o.distinctCodes(), w.table().bytes(), durationOf(part.runId()), null, o.added(),
+                            o.removed()));
+                }
+                case HELD -> {
+                    history.swapTook(part.runId(), scriptMillis);
+                    coordinator.finish(RunResult.held(part.runId(), o.heldReason(), o.codesPerSource(),
+                            o.validCodes(), o.distinctCodes(), o.added(), o.removed(), durationOf(part.runId())));
                 }
                 case WAITING -> LOG.debug("{}: {} valid of {} distinct codes staged in {} pass(es)", part,
                         r.valid(), r.distinct(), r.passes());
-                case LIVE_OR_NEWER -> LOG.info("{} is not published: Redis already holds it or a newer run", part);
+                case LIVE_OR_NEWER, NOT_HELD -> LOG.info("{} is not published: Redis already holds it or a newer run",
+                        part);
             }
         } catch (PartFailedException | ValidSetPublisher.StagingLostException e) {
             failed(part.runId(), e.getMessage());

@@ -41,9 +41,13 @@ public class RunRoutes extends RouteBuilder {
         from("direct:start-run")
                 .routeId("start-run")
                 .setBody(method("runCoordinator", "tryStart(${header." + TRIGGER + "})"))
-                .filter(body().isNotNull())
-                    .setHeader(RUN_ID, body())
-                    .to("seda:run-sources?waitForTaskToComplete=Never")
+                .choice()
+                    .when(body().isNotNull())
+                        .setHeader(RUN_ID, body())
+                        .bean("runRecorder", "started(${body}, ${header." + TRIGGER + "})")
+                        .to("seda:run-sources?waitForTaskToComplete=Never")
+                    .otherwise()
+                        .bean("runRecorder", "skipped(${header." + TRIGGER + "})")
                 .end();
 
         from("seda:run-sources")
@@ -60,6 +64,7 @@ public class RunRoutes extends RouteBuilder {
                     .end()
                     .choice()
                         .when(exchangeProperty(SOURCE_FAILURE).isNull())
+                            .bean("runHistory", "sourcesSent(${header." + RUN_ID + "})")
                             .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, true)")
                         .otherwise()
                             .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, false)")
@@ -92,6 +97,11 @@ public class RunRoutes extends RouteBuilder {
         from("timer:progress?period={{coupon.progress.interval-seconds}}s")
                 .routeId("progress")
                 .bean("pipelineMetrics", "logProgress");
+
+        // the run history shows each source's progress while it reads (the status page's bars)
+        from("timer:history-progress?period=2000")
+                .routeId("history-progress")
+                .bean("runRecorder", "progress");
     }
 
     /** Merges the source routes' results, keeping the first failure (an exception counts as one). */

@@ -4,6 +4,7 @@ import dev.couponpipeline.codes.CodePattern;
 import dev.couponpipeline.config.CouponHeaders;
 import dev.couponpipeline.infra.KafkaClients;
 import dev.couponpipeline.metrics.PipelineMetrics;
+import dev.couponpipeline.redis.RunHistory;
 import dev.couponpipeline.run.RunCoordinator;
 import dev.couponpipeline.source.CodeRecord;
 import dev.couponpipeline.source.SentRanges;
@@ -58,9 +59,12 @@ public final class SourceIngest {
     private final KafkaClients kafka;
     private final RunCoordinator coordinator;
     private final PipelineMetrics metrics;
+    private final RunHistory history;
 
     public SourceIngest(CodePattern pattern, Path inputDir, int partitions, int codesPerRecord,
-            SourceRegistry sources, KafkaClients kafka, RunCoordinator coordinator, PipelineMetrics metrics) {
+            SourceRegistry sources, KafkaClients kafka, RunCoordinator coordinator, PipelineMetrics metrics,
+            RunHistory history) {
+        this.history = history;
         this.pattern = pattern;
         this.inputDir = inputDir;
         this.partitions = partitions;
@@ -86,6 +90,7 @@ public final class SourceIngest {
         try (SourceReader reader = SourceReader.open(path, pattern, partitions, codesPerRecord,
                 () -> coordinator.isCancelled(runId))) {
             metrics.sourceOpened(source, reader);
+            history.sourceOpened(runId, source, path.toString(), reader.fileSize());
             LOG.info("Run {}: reading source {} from {} ({} bytes) into topic {}", runId, source, path,
                     reader.fileSize(), s.topic());
             List<Header> headers = List.of(
@@ -119,6 +124,7 @@ public final class SourceIngest {
             if (ranges.pending() != 0) {
                 throw new IllegalStateException("Kafka acknowledged only part of the records of source " + source);
             }
+            history.sourceSent(runId, source, reader.compressedBytesRead(), reader.codes());
             exchange.setProperty("couponSourceSummary", String.format(java.util.Locale.ROOT,
                     "%d codes in %d records (%d decompressed bytes, %d gzip member(s))", reader.codes(),
                     totalRecords(ranges), reader.decompressedBytes(), reader.gzipMembers()));
@@ -177,6 +183,7 @@ public final class SourceIngest {
             coordinator.sourceFailed(runId, "source " + source + ": " + reason, isInputProblem(e));
         }
         metrics.sourceFailed(source);
+        history.sourceFailed(runId, source);
         List<Message> aborts = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
             aborts.add(controlMessage(m, p, ControlRecord.aborted(runId, source, p, partitions, reason)));

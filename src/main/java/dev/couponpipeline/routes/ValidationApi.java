@@ -4,6 +4,7 @@ import static dev.couponpipeline.config.CouponHeaders.TRIGGER;
 
 import dev.couponpipeline.config.Roles;
 import org.apache.camel.BeanInject;
+import org.apache.camel.Exchange;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
@@ -11,7 +12,9 @@ import org.apache.camel.model.rest.RestBindingMode;
 /**
  * The HTTP API on the camel-main server: {@code GET /coupons/{code}} (SISMEMBER on the live set),
  * {@code POST /coupons/check} (many codes, one SMISMEMBER), {@code GET /coupons} (live set metadata) and
- * {@code POST /runs} (start a run now; with {@code coupon.http.token} set, only with that bearer token).
+ * {@code POST /runs} (start a run now; with {@code coupon.http.token} set, only with that bearer token), the run
+ * history ({@code GET /runs}, {@code GET /runs/{id}}), a held run's fate ({@code POST /runs/{id}/publish},
+ * {@code DELETE /runs/{id}}, token-protected) and the status page ({@code GET /}).
  */
 public class ValidationApi extends RouteBuilder {
 
@@ -39,12 +42,51 @@ public class ValidationApi extends RouteBuilder {
                 .get("/{code}").produces("application/json").to("direct:check-code")
                 .get().produces("application/json").to("direct:live-set");
         rest("/runs")
-                .post().produces("application/json").to("direct:http-start-run");
+                .post().produces("application/json").to("direct:http-start-run")
+                .get().produces("application/json").bindingMode(RestBindingMode.json).to("direct:run-history")
+                .get("/{id}").produces("application/json").bindingMode(RestBindingMode.json).to("direct:run")
+                .post("/{id}/publish").produces("application/json").bindingMode(RestBindingMode.json)
+                    .to("direct:publish-held")
+                .delete("/{id}").produces("application/json").bindingMode(RestBindingMode.json)
+                    .to("direct:discard-held");
+
+        // the status page: live set, the run in flight, the history (plain HTML and JavaScript, read-only)
+        from("platform-http:/?httpMethodRestrict=GET")
+                .routeId("status-page").routePolicyRef("apiTimer")
+                .setHeader(Exchange.CONTENT_TYPE, constant("text/html; charset=utf-8"))
+                .setBody(constant(StatusPage.html()));
+
+        from("direct:run-history")
+                .routeId("run-history").routePolicyRef("apiTimer")
+                .bean("runsApi", "list");
+
+        from("direct:run")
+                .routeId("run").routePolicyRef("apiTimer")
+                .bean("runsApi", "get");
+
+        // both change what the API answers: with coupon.http.token set, only with that bearer token
+        from("direct:publish-held")
+                .routeId("publish-held").routePolicyRef("apiTimer")
+                .choice()
+                    .when(method("httpAccess", "allows"))
+                        .bean("runsApi", "publish")
+                    .otherwise()
+                        .bean("httpAccess", "refuse")
+                .end();
+
+        from("direct:discard-held")
+                .routeId("discard-held").routePolicyRef("apiTimer")
+                .choice()
+                    .when(method("httpAccess", "allows"))
+                        .bean("runsApi", "discard")
+                    .otherwise()
+                        .bean("httpAccess", "refuse")
+                .end();
 
         // the hot path: no onException here (even a handled one made every request 20-40 % dearer); a Redis that
         // does not answer gives a 500, and the pool never hands out a broken connection twice (RedisSharingTest)
         from("direct:check-code")
-                .routeId("check-code")
+                .routeId("check-code").routePolicyRef("apiTimer")
                 .choice()
                     .when(method("couponApi", "isProducible"))
                         .setHeader("CamelRedis.Key", constant("{{coupon.redis.key}}"))
@@ -57,17 +99,17 @@ public class ValidationApi extends RouteBuilder {
 
         // many codes, one Redis round trip (SMISMEMBER): for a basket, a batch job
         from("direct:check-codes")
-                .routeId("check-codes")
+                .routeId("check-codes").routePolicyRef("apiTimer")
                 .bean("couponApi", "checkMany");
 
         from("direct:live-set")
-                .routeId("live-set")
+                .routeId("live-set").routePolicyRef("apiTimer")
                 .bean("couponApi", "liveSet");
 
         if (roles.producer()) {
             // a refused or second request costs a hash and a lock: a flood changes nothing
             from("direct:http-start-run")
-                    .routeId("http-start-run")
+                    .routeId("http-start-run").routePolicyRef("apiTimer")
                     .choice()
                         .when(method("httpAccess", "allows"))
                             .removeHeader("Authorization")
@@ -79,7 +121,7 @@ public class ValidationApi extends RouteBuilder {
                     .end();
         } else {
             from("direct:http-start-run")
-                    .routeId("http-start-run")
+                    .routeId("http-start-run").routePolicyRef("apiTimer")
                     .bean("couponApi", "noProducer");
         }
     }

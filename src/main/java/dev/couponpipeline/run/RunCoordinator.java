@@ -213,7 +213,9 @@ public final class RunCoordinator {
             toNotify.addAll(listeners);
             scheduleRetry(result, startedHere);
         }
-        if (result.succeeded()) {
+        if (result.isHeld()) {
+            LOG.warn(result.summary());
+        } else if (result.succeeded()) {
             LOG.info(result.summary());
         } else if (startedHere) {
             LOG.error(result.summary());

@@ -89,7 +89,8 @@ class IngestRoutesTest extends CamelTestSupport {
     protected void bindToRegistry(Registry registry) {
         registry.bind("sources", sources);
         registry.bind("sourceIngest", new SourceIngest(CodePattern.defaultPattern(), input, PARTITIONS, 3, sources,
-                clients, coordinator, new PipelineMetrics(new SimpleMeterRegistry(), Clock.systemUTC())));
+                clients, coordinator, new PipelineMetrics(new SimpleMeterRegistry(), Clock.systemUTC()),
+                dev.couponpipeline.redis.RunHistory.none()));
     }
 
     @Override
