@@ -53,7 +53,10 @@ public final class HttpAccess {
         return refusal(exchange.getMessage().getHeader("Authorization", String.class)) == 0;
     }
 
-    /** The answer to a request {@link #allows} refused: 401 with the scheme to use, or 403. */
+    /**
+     * The answer to a request {@link #allows} refused: 401 with the scheme to use, or 403; the body a map for the
+     * REST binding (or a route's {@code marshal().json()}) to write.
+     */
     public void refuse(Exchange exchange) {
         Message m = exchange.getMessage();
         int status = refusal(m.getHeader("Authorization", String.class));
@@ -62,11 +65,10 @@ public final class HttpAccess {
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
         if (status == 401) {
             m.setHeader("WWW-Authenticate", "Bearer realm=\"coupon-pipeline\"");
-            m.setBody(Json.object(java.util.Map.of("error",
-                    "this request changes state: send Authorization: Bearer <coupon.http.token>")));
+            m.setBody(java.util.Map.of("error",
+                    "this request changes state: send Authorization: Bearer <coupon.http.token>"));
         } else {
-            m.setBody(Json.object(java.util.Map.of("error",
-                    "the bearer token is not the one configured in coupon.http.token")));
+            m.setBody(java.util.Map.of("error", "the bearer token is not the one configured in coupon.http.token"));
         }
     }
 

@@ -43,12 +43,15 @@ public class ValidationApi extends RouteBuilder {
                 .get().produces("application/json").to("direct:live-set");
         rest("/runs")
                 .post().produces("application/json").to("direct:http-start-run")
-                .get().produces("application/json").bindingMode(RestBindingMode.json).to("direct:run-history")
-                .get("/{id}").produces("application/json").bindingMode(RestBindingMode.json).to("direct:run")
+                // maps in, JSON out (also for 4xx: the binding skips error codes by default)
+                .get().produces("application/json").bindingMode(RestBindingMode.json).skipBindingOnErrorCode(false)
+                    .to("direct:run-history")
+                .get("/{id}").produces("application/json").bindingMode(RestBindingMode.json)
+                    .skipBindingOnErrorCode(false).to("direct:run")
                 .post("/{id}/publish").produces("application/json").bindingMode(RestBindingMode.json)
-                    .to("direct:publish-held")
+                    .skipBindingOnErrorCode(false).to("direct:publish-held")
                 .delete("/{id}").produces("application/json").bindingMode(RestBindingMode.json)
-                    .to("direct:discard-held");
+                    .skipBindingOnErrorCode(false).to("direct:discard-held");
 
         // the status page: live set, the run in flight, the history (plain HTML and JavaScript, read-only)
         from("platform-http:/?httpMethodRestrict=GET")
@@ -118,6 +121,7 @@ public class ValidationApi extends RouteBuilder {
                             .bean("couponApi", "runStarted")
                         .otherwise()
                             .bean("httpAccess", "refuse")
+                            .marshal().json()
                     .end();
         } else {
             from("direct:http-start-run")

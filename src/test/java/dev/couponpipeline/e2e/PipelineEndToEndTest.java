@@ -238,7 +238,7 @@ class PipelineEndToEndTest {
     }
 
     @Test
-    void should_publish_an_empty_valid_set_as_an_empty_set() throws Exception {
+    void should_hold_an_empty_valid_set_and_publish_it_with_the_guard_off() throws Exception {
         Scenario s = harness.scenario("empty-set", List.of("a", "b", "c"));
         write(s.file("a"), lines(List.of("SHARED001")));
         write(s.file("b"), lines(List.of("SHARED001")));
@@ -246,7 +246,15 @@ class PipelineEndToEndTest {
         assertEquals(0, s.runOnce().exitCode());
         assertEquals(Set.of("SHARED001"), s.liveSet());
 
+        // nothing is valid any more: the guard before the swap holds the run (exit code 3), the live set stays
         write(s.file("b"), lines(List.of("ALONE0002")));
+        Outcome held = s.runOnce();
+        assertEquals(3, held.exitCode(), held.out() + held.err());
+        assertTrue(held.out().contains("its valid set is empty"), held.out());
+        assertEquals(Set.of("SHARED001"), s.liveSet());
+
+        // with the guard off (100) an empty valid set is published as an empty set
+        s.settings.put("coupon.publish.max-removed-percent", "100");
         Outcome o = s.runOnce();
         assertEquals(0, o.exitCode(), o.err());
         assertEquals(Set.of(), s.liveSet());
@@ -399,7 +407,7 @@ class PipelineEndToEndTest {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int freePort() throws Exception {
+    static int freePort() throws Exception {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -1,0 +1,333 @@
+package dev.couponpipeline.e2e;
+
+import static dev.couponpipeline.source.GzipFixtures.gzip;
+import static dev.couponpipeline.source.GzipFixtures.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.couponpipeline.e2e.PipelineHarness.Outcome;
+import dev.couponpipeline.e2e.PipelineHarness.Scenario;
+import dev.couponpipeline.testing.ExternalTool;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * What operators see and decide (real broker, real redis-server, the service over HTTP, a real browser): the run
+ * history with codes added and removed, the guard that holds a run removing most of the live set, publishing and
+ * discarding a held run, the status page, and the metrics the dashboard and the alert rules query.
+ *
+ * <p>The data sets are built from code sets chosen here: a set V is written to two of the three files and
+ * disjoint one-file noise to each, so V is exactly the valid set and added/removed follow from set arithmetic.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class OperationsEndToEndTest {
+
+    private static final String TOKEN = "ops-token-0123456789";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PipelineHarness harness;
+    private Path root;
+    private int next;
+
+    @BeforeAll
+    void start(@TempDir Path root) throws Exception {
+        this.root = root;
+        harness = new PipelineHarness(root);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        harness.close();
+    }
+
+    /** {@code n} codes never used before in this class. */
+    private List<String> fresh(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(String.format("OPS%07d", next++));
+        }
+        return out;
+    }
+
+    /** Files a, b, c whose valid set is exactly {@code valid}: it goes to a and b, one-file noise to each. */
+    private void writeRun(Scenario s, Set<String> valid) throws Exception {
+        List<String> a = new ArrayList<>(valid);
+        List<String> b = new ArrayList<>(valid);
+        a.addAll(fresh(150));
+        b.addAll(fresh(150));
+        write(s.file("a"), gzip(String.join("\n", a) + "\n"));
+        write(s.file("b"), gzip(String.join("\n", b) + "\n"));
+        write(s.file("c"), gzip(String.join("\n", fresh(150)) + "\n"));
+    }
+
+    private static Set<String> minus(Set<String> x, Set<String> y) {
+        Set<String> out = new HashSet<>(x);
+        out.removeAll(y);
+        return out;
+    }
+
+    private Map<String, String> history(Scenario s, String runId) {
+        try (Jedis j = harness.jedis()) {
+            return j.hgetAll(s.key + ":run:" + runId);
+        }
+    }
+
+    private String heldRun(Scenario s) {
+        try (Jedis j = harness.jedis()) {
+            return j.hget(s.key + ":held", "runId");
+        }
+    }
+
+    private static String runIdIn(String out) {
+        Matcher m = Pattern.compile("run (\\d{8}T\\d{6}\\.\\d{3}Z)").matcher(out);
+        assertTrue(m.find(), out);
+        return m.group(1);
+    }
+
+    @Test
+    void should_hold_a_run_that_removes_most_of_the_live_set_and_swap_it_with_the_guard_off() throws Exception {
+        Scenario s = harness.scenario("guard", List.of("a", "b", "c"));
+        Set<String> first = new LinkedHashSet<>(fresh(1000));
+        writeRun(s, first);
+        Outcome o1 = s.runOnce();
+        assertEquals(0, o1.exitCode(), o1.err());
+        assertEquals(first, s.liveSet());
+        Map<String, String> meta = s.meta();
+
+        // keeps 200 of the 1000, adds 300: removes 80 % of the live set
+        Set<String> second = new LinkedHashSet<>(new ArrayList<>(first).subList(0, 200));
+        second.addAll(fresh(300));
+        writeRun(s, second);
+        Outcome held = s.runOnce();
+        assertEquals(3, held.exitCode(), held.out() + held.err());
+        String heldId = runIdIn(held.out());
+        assertTrue(held.out().contains("HELD") && held.out().contains("it would remove 800 of the live set's 1000"
+                + " codes (80.0 %, more than coupon.publish.max-removed-percent = 50)"), held.out());
+        assertEquals(first, s.liveSet(), "the live set is untouched");
+        assertEquals(meta, s.meta());
+        try (Jedis j = harness.jedis()) {
+            assertEquals(second, j.smembers(s.key + ":staging:" + heldId), "the held run keeps its staged set");
+            assertEquals(-1L, j.ttl(s.key + ":staging:" + heldId), "and it does not expire while held");
+            assertEquals(-1L, j.ttl(s.key), "the live set never expires");
+        }
+        Map<String, String> h = history(s, heldId);
+        assertEquals("held", h.get("state"));
+        assertEquals(Integer.toString(minus(second, first).size()), h.get("added"));
+        assertEquals(Integer.toString(minus(first, second).size()), h.get("removed"));
+        assertEquals(heldId, heldRun(s));
+
+        // the guard off: the same data swaps, and the held run, older than the new live one, is discarded
+        s.settings.put("coupon.publish.max-removed-percent", "100");
+        Outcome swapped = s.runOnce();
+        assertEquals(0, swapped.exitCode(), swapped.err());
+        String swappedId = runIdIn(swapped.out());
+        assertTrue(swapped.out().contains("300 added, 800 removed"), swapped.out());
+        assertEquals(second, s.liveSet());
+        assertEquals("discarded", history(s, heldId).get("state"));
+        assertEquals("replaced by the run " + swappedId, history(s, heldId).get("reason"));
+        assertEquals(null, heldRun(s));
+        assertEquals(Set.of(), s.stagingKeys(), "the discarded run's staged set is removed");
+
+        // an empty valid set is held, whatever it removes
+        s.settings.put("coupon.publish.max-removed-percent", "99");
+        writeRun(s, Set.of());
+        Outcome empty = s.runOnce();
+        assertEquals(3, empty.exitCode(), empty.out() + empty.err());
+        assertTrue(empty.out().contains("its valid set is empty"), empty.out());
+        assertEquals(second, s.liveSet());
+    }
+
+    @Test
+    void should_show_history_publish_and_discard_held_runs_and_serve_the_status_page() throws Exception {
+        Scenario s = harness.scenario("ops", List.of("a", "b", "c"));
+        Set<String> first = new LinkedHashSet<>(fresh(1000));
+        writeRun(s, first);
+        int port = PipelineEndToEndTest.freePort();
+        AtomicReference<Main> main = new AtomicReference<>();
+        Thread service = s.startService(Map.of("coupon.http.port", Integer.toString(port),
+                "coupon.http.token", TOKEN, "coupon.schedule.run-on-start", "true"), main::set);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        String base = "http://127.0.0.1:" + port;
+        try {
+            JsonNode firstRun = awaitRun(http, base, service, r -> "published".equals(r.path("state").asText()));
+            String firstId = firstRun.path("id").asText();
+            assertEquals("startup", firstRun.path("trigger").asText());
+            assertEquals(1000, firstRun.path("validCodes").asLong());
+            assertEquals(1000, firstRun.path("added").asLong(), "the first run adds every code");
+            assertEquals(0, firstRun.path("removed").asLong());
+            for (JsonNode src : firstRun.path("sources")) {
+                long expected = src.path("name").asText().equals("c") ? 150 : 1150;
+                assertEquals(expected, src.path("codes").asLong(), src.toString());
+                assertEquals(src.path("sizeBytes").asLong(), src.path("bytesRead").asLong(), src.toString());
+                assertEquals(Files.size(s.file(src.path("name").asText())), src.path("sizeBytes").asLong());
+            }
+            assertEquals(4, firstRun.path("partitions").path("total").asInt());
+            assertEquals(4, firstRun.path("partitions").path("done").asInt());
+            assertTrue(firstRun.path("phases").path("produceSeconds").asDouble() > 0, firstRun.toString());
+            assertTrue(firstRun.path("phases").has("aggregateSeconds"), firstRun.toString());
+
+            // the status page, rendered by a real browser: the live run, its per-source counts, the history table
+            String dom = ExternalTool.renderedDom(base + "/", Files.createDirectories(root.resolve("chromium")));
+            assertTrue(dom.contains("<b id=\"live-run\">" + firstId + "</b>"), dom);
+            assertTrue(dom.contains("<b id=\"live-codes\">1,000</b>"), dom);
+            assertTrue(dom.contains("a: 1,150 codes · b: 1,150 codes · c: 150 codes"), dom);
+            assertTrue(dom.contains("data-run=\"" + firstId + "\""), dom);
+            assertTrue(dom.contains("class=\"state-published\">published"), dom);
+
+            // a run that removes 80 % is held; publishing it needs the token
+            Set<String> second = new LinkedHashSet<>(new ArrayList<>(first).subList(0, 200));
+            second.addAll(fresh(300));
+            writeRun(s, second);
+            assertEquals(202, send(http, "POST", base + "/runs", TOKEN).statusCode());
+            JsonNode held = awaitRun(http, base, service, r -> !r.path("id").asText().equals(firstId)
+                    && !"running".equals(r.path("state").asText()));
+            String heldId = held.path("id").asText();
+            assertEquals("held", held.path("state").asText(), held.toString());
+            assertEquals(300, held.path("added").asLong());
+            assertEquals(800, held.path("removed").asLong());
+            assertEquals(1000, held.path("replacedCodes").asLong());
+            assertTrue(held.path("reason").asText().contains("80.0 %"), held.toString());
+            assertEquals(first, s.liveSet());
+            assertEquals(heldId, JSON.readTree(send(http, "GET", base + "/runs", null).body()).path("held").asText());
+            JsonNode one = JSON.readTree(send(http, "GET", base + "/runs/" + heldId, null).body());
+            assertEquals(4, one.path("partitions").path("byPartition").size(), one.toString());
+            assertEquals(404, send(http, "GET", base + "/runs/19990101T000000.000Z", null).statusCode());
+
+            HttpResponse<String> anonymous = send(http, "POST", base + "/runs/" + heldId + "/publish", null);
+            assertEquals(401, anonymous.statusCode());
+            assertEquals("{\"error\":\"this request changes state: send Authorization: Bearer <coupon.http.token>\"}",
+                    anonymous.body());
+            assertEquals(403, send(http, "DELETE", base + "/runs/" + heldId, "wrong").statusCode());
+            assertEquals(first, s.liveSet(), "refused requests change nothing");
+            HttpResponse<String> published = send(http, "POST", base + "/runs/" + heldId + "/publish", TOKEN);
+            assertEquals(200, published.statusCode(), published.body());
+            assertEquals(second, s.liveSet());
+            assertEquals(heldId, s.meta().get("runId"));
+            assertEquals("published", history(s, heldId).get("state"));
+            assertEquals(409, send(http, "POST", base + "/runs/" + heldId + "/publish", TOKEN).statusCode(),
+                    "published already: not held any more");
+
+            // the next one is held too, and discarded: its staged set goes, the live set stays
+            Set<String> third = new LinkedHashSet<>(new ArrayList<>(second).subList(0, 60));
+            writeRun(s, third);
+            assertEquals(202, send(http, "POST", base + "/runs", TOKEN).statusCode());
+            JsonNode heldAgain = awaitRun(http, base, service, r -> r.path("id").asText().compareTo(heldId) > 0
+                    && !"running".equals(r.path("state").asText()));
+            String discardId = heldAgain.path("id").asText();
+            assertEquals("held", heldAgain.path("state").asText(), heldAgain.toString());
+            assertEquals(440, heldAgain.path("removed").asLong());
+            HttpResponse<String> discarded = send(http, "DELETE", base + "/runs/" + discardId, TOKEN);
+            assertEquals(200, discarded.statusCode(), discarded.body());
+            assertEquals("discarded", history(s, discardId).get("state"));
+            assertEquals(Set.of(), s.stagingKeys());
+            assertEquals(second, s.liveSet());
+
+            // every metric the dashboard and the alert rules query exists on a service that has published
+            String metrics = send(http, "GET", base + "/observe/metrics", null).body();
+            Set<String> missing = new TreeSet<>();
+            for (String name : queriedMetrics()) {
+                if (!Pattern.compile("(?m)^" + name + "[{ ]").matcher(metrics).find()) {
+                    missing.add(name);
+                }
+            }
+            assertEquals(Set.of(), missing, "queried by docker/grafana or docker/prometheus but not exported");
+            assertTrue(metrics.contains("coupon_runs_held_total 2.0"), "two runs were held");
+            assertTrue(metrics.contains("coupon_api_requests_seconds_bucket{route=\"status-page\",status=\"2xx\""));
+        } finally {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (main.get() == null && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            if (main.get() != null) {
+                main.get().completed();
+            }
+            service.join(60_000);
+        }
+        assertFalse(service.isAlive());
+    }
+
+    /** The metric names in the dashboard's and the alert rules' queries. */
+    static Set<String> queriedMetrics() throws Exception {
+        Set<String> names = new TreeSet<>();
+        Pattern metric = Pattern.compile("\\b((?:coupon|jvm)_[a-z0-9_]+)");
+        List<String> exprs = new ArrayList<>();
+        JsonNode dashboard = JSON.readTree(Path.of("docker/grafana/dashboards/coupon-pipeline.json").toFile());
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                exprs.add(target.path("expr").asText());
+            }
+        }
+        for (String line : Files.readAllLines(Path.of("docker/prometheus/alerts.yml"))) {
+            if (!line.trim().startsWith("#")) {
+                exprs.add(line);
+            }
+        }
+        for (String e : exprs) {
+            Matcher m = metric.matcher(e);
+            while (m.find()) {
+                names.add(m.group(1));
+            }
+        }
+        assertTrue(names.size() > 15, "found the queries: " + names);
+        return names;
+    }
+
+    /** Polls GET /runs until its newest run matches. */
+    private static JsonNode awaitRun(HttpClient http, String base, Thread service, Predicate<JsonNode> done)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        JsonNode newest = null;
+        while (System.nanoTime() < deadline && service.isAlive()) {
+            try {
+                JsonNode runs = JSON.readTree(send(http, "GET", base + "/runs", null).body()).path("runs");
+                newest = runs.size() == 0 ? null : runs.get(0);
+                if (newest != null && done.test(newest)) {
+                    return newest;
+                }
+            } catch (java.io.IOException notYetListening) {
+                // the service is still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no run as expected within 90 s; newest: " + newest);
+    }
+
+    private static HttpResponse<String> send(HttpClient http, String method, String url, String token)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
