@@ -128,13 +128,13 @@ def run_pipeline(data, work, args, redis_dir, api_port=None):
         f"-Dcoupon.redis.embedded-dir={redis_dir}",
         "-Dcoupon.sample.generate-if-empty=false",
         f"-Dcoupon.kafka.codes-per-record={args.codes_per_record}",
-    ] + [f"-D{p}" for p in args.prop] + ["-jar", JAR, "--once"]
+    ] + [f"-D{p}" for p in args.prop] + ["-jar", args.jar, "--once"]
     r = run_measured(cmd, ROOT, os.path.join(work, "pipeline.out"), os.path.join(work, "pipeline.err"))
     out = open(os.path.join(work, "pipeline.out")).read()
     err = open(os.path.join(work, "pipeline.err")).read()
     r["summary"] = out.strip() or err.strip().splitlines()[-1]
     r["codes"] = sum(int(n) for n in re.findall(r"=(\d+) codes", out))
-    m = re.search(r"(\d+) valid codes \(of (\d+) distinct\) in ([\d.]+) s", out)
+    m = re.search(r"(\d+) valid codes \(of (\d+) distinct\)(?:, -?\d+ added, -?\d+ removed)? in ([\d.]+) s", out)
     r["valid"], r["distinct"], r["run_s"] = (int(m.group(1)), int(m.group(2)), float(m.group(3))) if m else (0, 0, 0)
     m = re.search(r"([\d.]+) s from process start", out)
     r["to_swap"] = float(m.group(1)) if m else 0
@@ -157,7 +157,7 @@ def api_load(data, work, args):
         f"-Dcoupon.input-dir={data}", f"-Dcoupon.kafka.embedded-dir={kafka_dir}",
         f"-Dcoupon.redis.embedded-dir={redis_dir}", "-Dcoupon.sample.generate-if-empty=false",
         f"-Dcoupon.http.port={port}", "-Dcoupon.schedule.run-on-start=true"] + [f"-D{p}" for p in args.prop] + [
-        "-jar", JAR]
+        "-jar", args.jar]
     log = open(os.path.join(work, "service.err"), "w")
     svc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
@@ -202,6 +202,7 @@ def main():
     ap.add_argument("--skip-floor", action="store_true")
     ap.add_argument("--jvm-opt", action="append", default=[], help="extra JVM option for the pipeline")
     ap.add_argument("--prop", action="append", default=[], help="extra key=value setting for the pipeline")
+    ap.add_argument("--jar", default=JAR, help="the pipeline jar to run (another build, for an A/B in one session)")
     ap.add_argument("--api-load", action="store_true", help="only: wrk against the API during a run")
     ap.add_argument("--api-seconds", type=int, default=30)
     args = ap.parse_args()

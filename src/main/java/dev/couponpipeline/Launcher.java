@@ -25,7 +25,7 @@ public final class Launcher {
     private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
     static final String USAGE = String.join("\n",
             "usage: java -jar coupon-pipeline.jar                 run the service (schedule, API, aggregator)",
-            "       java -jar coupon-pipeline.jar --once          run once, print a summary, exit 0 or 1",
+            "       java -jar coupon-pipeline.jar --once          run once, print a summary, exit 0 (published), 1 (failed) or 3 (held)",
             "       java -jar coupon-pipeline.jar generate --out DIR --scale S [--seed N]",
             "settings: config/application.properties, overridden by -Dkey=value or environment variables");
 
@@ -135,7 +135,12 @@ public final class Launcher {
         }
         double scale = Double.parseDouble(settings.get("coupon.sample.scale"));
         LOG.info("Input directory {} is empty: writing sample data at scale {}", dir, scale);
-        SampleGenerator.generate(dir, scale, 1);
+        // complete once written: dated an hour back, so the first run does not wait coupon.input.stable-seconds
+        java.nio.file.attribute.FileTime complete = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minusSeconds(3600));
+        for (Path p : SampleGenerator.generate(dir, scale, 1)) {
+            Files.setLastModifiedTime(p, complete);
+        }
     }
 
     private static int generate(String[] args, PrintStream out, PrintStream err) throws IOException {

@@ -8,7 +8,11 @@ import dev.couponpipeline.redis.LiveSetWatch;
 import dev.couponpipeline.redis.RedisClientSettings;
 import dev.couponpipeline.redis.RunHistory;
 import dev.couponpipeline.routes.ApiTimer;
+import dev.couponpipeline.routes.InputWait;
+import dev.couponpipeline.routes.UnchangedInputs;
 import dev.couponpipeline.routes.RunRecorder;
+import dev.couponpipeline.source.InputArchive;
+import dev.couponpipeline.source.InputReadiness;
 import dev.couponpipeline.routes.RunsApi;
 import dev.couponpipeline.redis.ValidSetPublisher;
 import dev.couponpipeline.routes.CouponApi;
@@ -219,6 +223,35 @@ public class PipelineConfiguration implements CamelContextAware {
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @PropertyInject(value = "coupon.redis.preflight-seconds", defaultValue = "10") long patienceSeconds) {
         return new RunPreflight(publisher, redis, coordinator, Duration.ofSeconds(patienceSeconds));
+    }
+
+    /** Whether a run's files are complete: stable for a while, or with their done file (camel-file's rules). */
+    @BindToRegistry(value = "inputWait", lazy = true)
+    public InputWait inputWait(@BeanInject("clock") Clock clock,
+            @PropertyInject(value = "coupon.input.stable-seconds", defaultValue = "10") long stableSeconds,
+            @PropertyInject(value = "coupon.input.wait-minutes", defaultValue = "60") double waitMinutes,
+            @PropertyInject(value = "coupon.input.done-file", defaultValue = "") String doneFile,
+            @PropertyInject("coupon.input-dir") String inputDir,
+            @BeanInject("sources") SourceRegistry sources,
+            @BeanInject("runCoordinator") RunCoordinator coordinator,
+            @PropertyInject(value = "coupon.input.archive-dir", defaultValue = "") String archiveDir,
+            @PropertyInject(value = "coupon.input.archive-keep", defaultValue = "7") int archiveKeep) {
+        InputReadiness readiness = new InputReadiness(clock, Duration.ofSeconds(stableSeconds),
+                Duration.ofMillis(Math.round(waitMinutes * 60_000)), doneFile, Duration.ofMillis(500),
+                Duration.ofSeconds(30), d -> Thread.sleep(d.toMillis()));
+        InputArchive archive = new InputArchive(archiveDir.isBlank() ? null : Path.of(archiveDir), archiveKeep,
+                readiness::doneFileOf);
+        InputWait wait = new InputWait(readiness, sources, Path.of(inputDir), coordinator, archive);
+        coordinator.onResult(wait::runEnded);
+        return wait;
+    }
+
+    @BindToRegistry(value = "unchangedInputs", lazy = true)
+    public UnchangedInputs unchangedInputs(@BeanInject("couponRedisTemplate") StringRedisTemplate redis,
+            @BeanInject("liveSetKeys") LiveSetKeys keys, @BeanInject("liveSetInfo") LiveSetInfo liveSet,
+            @BeanInject("sources") SourceRegistry sources, @PropertyInject("coupon.input-dir") String inputDir,
+            @BeanInject("runHistory") RunHistory history, @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
+        return new UnchangedInputs(redis, keys, liveSet, sources, Path.of(inputDir), history, metrics);
     }
 
     @BindToRegistry(value = "sourceIngest", lazy = true)

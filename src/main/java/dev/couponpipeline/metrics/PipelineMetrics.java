@@ -36,7 +36,7 @@ public final class PipelineMetrics {
     private final Counter runsPublished;
     private final Counter runsFailed;
     private final Counter runsHeld;
-    private final Counter runsSkipped;
+    private final Map<String, Counter> runsSkipped = new ConcurrentHashMap<>();
     private final AtomicLong lastAdded = new AtomicLong(-1);
     private final AtomicLong lastRemoved = new AtomicLong(-1);
     private final Counter publishRetries;
@@ -57,8 +57,11 @@ public final class PipelineMetrics {
         runsHeld = Counter.builder("coupon.runs.held")
                 .description("Runs the guard before the swap held (empty, or removing too much of the live set)")
                 .register(registry);
-        runsSkipped = Counter.builder("coupon.runs.skipped")
-                .description("Triggers skipped because a run was in flight").register(registry);
+        for (String reason : new String[] {"in-flight", "unchanged"}) {
+            runsSkipped.put(reason, Counter.builder("coupon.runs.skipped").tag("reason", reason)
+                    .description("Triggers skipped: a run was in flight, or the inputs are those of the live run")
+                    .register(registry));
+        }
         Gauge.builder("coupon.last.run.codes.added", lastAdded, AtomicLong::get)
                 .description("Codes the last published or held run adds to the set it replaces (-1: unknown)")
                 .register(registry);
@@ -154,9 +157,9 @@ public final class PipelineMetrics {
         publishRetries.increment();
     }
 
-    /** A trigger came while a run was in flight. */
-    public void runSkipped() {
-        runsSkipped.increment();
+    /** A trigger was skipped: {@code in-flight} (a run was) or {@code unchanged} (the live run's inputs). */
+    public void runSkipped(String reason) {
+        runsSkipped.get(reason).increment();
     }
 
     /** Live-set gauges read from Redis (every instance shows the same): present, codes, published at. */

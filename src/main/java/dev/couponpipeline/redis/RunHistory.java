@@ -93,10 +93,14 @@ public final class RunHistory {
                 Long.toString(codes));
     }
 
-    /** A source is in Kafka: what it read. */
-    public void sourceSent(String runId, String source, long bytesRead, long codes) {
+    /**
+     * A source is in Kafka: what it read, and the file's fingerprint (size, modification time, CRC32C), which the
+     * swap copies into the live set's metadata.
+     */
+    public void sourceSent(String runId, String source, long bytesRead, long codes, String fingerprint) {
         set(runId, "source." + source + ".bytesRead", Long.toString(bytesRead), "source." + source + ".codes",
-                Long.toString(codes), "source." + source + ".state", "sent");
+                Long.toString(codes), "source." + source + ".state", "sent", "source." + source + ".fingerprint",
+                fingerprint);
     }
 
     public void sourceFailed(String runId, String source) {

@@ -47,6 +47,8 @@ public final class ValidSetPublisher {
             "local hist = KEYS[7]",
             "local tracked = redis.call('EXISTS', hist) == 1",
             "local held = redis.call('HGET', KEYS[6], 'runId')",
+            // a newer run is held: this one can only be a replay (runs never overlap), and is not staged again
+            "if held and held > run then return {0} end",
             "local n = tonumber(ARGV[7])",
             "for i = 1, n do",
             "  local p, stats, ms = ARGV[5 + 3 * i], ARGV[6 + 3 * i], ARGV[7 + 3 * i]",
@@ -141,6 +143,13 @@ public final class ValidSetPublisher {
             "  redis.call('HSET', KEYS[3], 'source.' .. ARGV[base + j] .. '.codes', string.format('%d', perSource[j] or 0))",
             "end",
             "redis.call('HSET', KEYS[3], unpack(ARGV, base + s + 1))",
+            // the files' fingerprints, as the producer recorded them: the next run can tell they did not change
+            "if tracked then",
+            "  for j = 1, s do",
+            "    local f = redis.call('HGET', hist, 'source.' .. ARGV[base + j] .. '.fingerprint')",
+            "    if f then redis.call('HSET', KEYS[3], 'source.' .. ARGV[base + j] .. '.fingerprint', f) end",
+            "  end",
+            "end",
             "if tracked then",
             "  redis.call('HSET', hist, 'state', 'published', 'endedAt', ARGV[5], 'endedAtMs', ARGV[6], 'valid', valid,",
             "    'distinct', distinct, 'added', added, 'removed', removed, 'liveBefore', before)",
@@ -149,6 +158,11 @@ public final class ValidSetPublisher {
             "local out = {1, valid, distinct, added, removed, before}",
             "for _, c in ipairs(perSource) do out[#out + 1] = c end",
             "return out");
+
+    /** The SHA-1 of the swap script, as {@code EVALSHA} sends it (the fault suite freezes Redis on it). */
+    public static String publishScriptSha() {
+        return new DefaultRedisScript<>(PUBLISH_PARTS, List.class).getSha1();
+    }
 
     /** What a publish did. */
     public enum Status {
@@ -345,13 +359,18 @@ public final class ValidSetPublisher {
     /** Discards the held run {@code runId} and its staged set; false when it is not the run held. */
     public boolean discardHeld(String runId) {
         Long r = redis.execute(discardHeld, List.of(keys.held(), keys.staging(runId), keys.parts(runId),
-                keys.run(runId)), runId, clock.instant().toString());
+                keys.run(runId), keys.failure(runId)), runId, clock.instant().toString());
         return r != null && r == 1L;
     }
 
+    /**
+     * KEYS: held, staging, parts, history entry, failure. The failure record keeps an aggregator that reads the
+     * control topic again (a restart) from building the discarded run anew; it goes with the next swap's sweep.
+     */
     private static final String DISCARD_HELD = String.join("\n",
             "if redis.call('HGET', KEYS[1], 'runId') ~= ARGV[1] then return 0 end",
             "redis.call('DEL', KEYS[1]); redis.call('UNLINK', KEYS[2], KEYS[3])",
+            "redis.call('SET', KEYS[5], 'discarded by an operator')",
             "if redis.call('EXISTS', KEYS[4]) == 1 then",
             "  redis.call('HSET', KEYS[4], 'state', 'discarded', 'reason', 'discarded by an operator', 'endedAt', ARGV[2])",
             "end",

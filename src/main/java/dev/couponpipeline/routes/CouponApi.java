@@ -98,11 +98,18 @@ public final class CouponApi {
         json(exchange.getMessage(), 200, Json.object(out));
     }
 
-    /** {@code POST /runs}: 202 with the new run id, or 409 while a run is in flight. */
+    /**
+     * {@code POST /runs}: 202 with the new run id, 200 "skipped" when the inputs are those of the live run (unless
+     * {@code force=true}), or 409 while a run is in flight.
+     */
     public void runStarted(Exchange exchange) {
         Message m = exchange.getMessage();
         String runId = m.getBody(String.class);
-        if (runId != null) {
+        String skipped = m.getHeader(RunRoutes.SKIPPED, String.class);
+        if (skipped != null) {
+            json(m, 200, Json.object(ordered("status", "skipped", "reason", skipped, "hint",
+                    "POST /runs?force=true runs anyway")));
+        } else if (runId != null) {
             json(m, 202, Json.object(ordered("runId", runId, "status", "started")));
         } else {
             json(m, 409, Json.object(ordered("error", "a run is already in flight",

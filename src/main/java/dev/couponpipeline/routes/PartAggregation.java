@@ -135,8 +135,8 @@ public final class PartAggregation implements Service {
         String key = part.runId() + "/" + part.partition();
         String live = live();
         if (failedRuns.contains(part.runId()) || (live != null && part.runId().compareTo(live) <= 0)
-                || publisher.isPartDone(part.runId(), part.partition())) {
-            LOG.debug("Skipping {}: done, live or failed already", part);
+                || publisher.isPartDone(part.runId(), part.partition()) || publisher.failureOf(part.runId()) != null) {
+            LOG.debug("Skipping {}: done, live, failed or discarded already", part);
             return;
         }
         Worker w = borrow();

@@ -27,7 +27,7 @@ public final class RunRecorder {
 
     /** A trigger that found a run in flight: a skipped entry that names the run. */
     public void skipped(String trigger) {
-        metrics.runSkipped();
+        metrics.runSkipped("in-flight");
         history.skipped(trigger, coordinator.activeRunId().map(id -> "run " + id + " was still in flight")
                 .orElse("a run was still in flight"));
     }

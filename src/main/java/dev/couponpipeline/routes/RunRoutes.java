@@ -16,6 +16,9 @@ import org.apache.camel.builder.RouteBuilder;
  */
 public class RunRoutes extends RouteBuilder {
 
+    /** Header: why a trigger was skipped because its inputs are those of the live run (body null then). */
+    public static final String SKIPPED = "couponSkipped";
+
     @BeanInject("roles")
     Roles roles;
 
@@ -37,17 +40,22 @@ public class RunRoutes extends RouteBuilder {
                 .setHeader(TRIGGER, constant("startup"))
                 .to("direct:start-run");
 
-        // body out: the new run id, or null when a run is in flight (the trigger is skipped)
+        // body out: the new run id, or null when the trigger is skipped: a run is in flight, or (header SKIPPED)
+        // the input files are those of the live run
         from("direct:start-run")
                 .routeId("start-run")
-                .setBody(method("runCoordinator", "tryStart(${header." + TRIGGER + "})"))
-                .choice()
-                    .when(body().isNotNull())
-                        .setHeader(RUN_ID, body())
-                        .bean("runRecorder", "started(${body}, ${header." + TRIGGER + "})")
-                        .to("seda:run-sources?waitForTaskToComplete=Never")
-                    .otherwise()
-                        .bean("runRecorder", "skipped(${header." + TRIGGER + "})")
+                .setHeader(SKIPPED, method("unchangedInputs", "skipReason(${header." + TRIGGER + "}, ${header.force})"))
+                .setBody(constant(null))
+                .filter(header(SKIPPED).isNull())
+                    .setBody(method("runCoordinator", "tryStart(${header." + TRIGGER + "})"))
+                    .choice()
+                        .when(body().isNotNull())
+                            .setHeader(RUN_ID, body())
+                            .bean("runRecorder", "started(${body}, ${header." + TRIGGER + "})")
+                            .to("seda:run-sources?waitForTaskToComplete=Never")
+                        .otherwise()
+                            .bean("runRecorder", "skipped(${header." + TRIGGER + "})")
+                    .end()
                 .end();
 
         from("seda:run-sources")
@@ -59,16 +67,17 @@ public class RunRoutes extends RouteBuilder {
                 .end()
                 // Redis refusing or away fails the run now, not after the files were read
                 .filter(method("runPreflight", "passes"))
-                    .recipientList(method("sources", "endpoints")).parallelProcessing()
-                        .aggregationStrategy(new KeepFirstFailure())
-                    .end()
-                    .choice()
-                        .when(exchangeProperty(SOURCE_FAILURE).isNull())
-                            .bean("runHistory", "sourcesSent(${header." + RUN_ID + "})")
-                            .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, true)")
-                        .otherwise()
-                            .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, false)")
-                    .end()
+                // a file still being written (or missing) is waited for, up to coupon.input.wait-minutes
+                .filter(method("inputWait", "passes"))
+                .recipientList(method("sources", "endpoints")).parallelProcessing()
+                    .aggregationStrategy(new KeepFirstFailure())
+                .end()
+                .choice()
+                    .when(exchangeProperty(SOURCE_FAILURE).isNull())
+                        .bean("runHistory", "sourcesSent(${header." + RUN_ID + "})")
+                        .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, true)")
+                    .otherwise()
+                        .bean("runCoordinator", "sourcesStopped(${header." + RUN_ID + "}, false)")
                 .end();
 
         // how the run in flight ended, when another process's aggregator ended it; or its deadline

@@ -124,7 +124,8 @@ public final class SourceIngest {
             if (ranges.pending() != 0) {
                 throw new IllegalStateException("Kafka acknowledged only part of the records of source " + source);
             }
-            history.sourceSent(runId, source, reader.compressedBytesRead(), reader.codes());
+            history.sourceSent(runId, source, reader.compressedBytesRead(), reader.codes(),
+                    dev.couponpipeline.source.FileFingerprint.of(path, reader.checksum()).toString());
             exchange.setProperty("couponSourceSummary", String.format(java.util.Locale.ROOT,
                     "%d codes in %d records (%d decompressed bytes, %d gzip member(s))", reader.codes(),
                     totalRecords(ranges), reader.decompressedBytes(), reader.gzipMembers()));

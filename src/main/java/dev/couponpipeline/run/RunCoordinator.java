@@ -83,6 +83,11 @@ public final class RunCoordinator {
         return active.runId;
     }
 
+    /** True when {@code runId} was started by this process (not another producer's, not a replay). */
+    public synchronized boolean startedHere(String runId) {
+        return started.contains(runId);
+    }
+
     /** The run in flight, if any. */
     public synchronized Optional<String> activeRunId() {
         return active == null ? Optional.empty() : Optional.of(active.runId);

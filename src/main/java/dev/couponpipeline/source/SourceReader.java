@@ -16,8 +16,8 @@ import java.util.NoSuchElementException;
 import java.util.function.BooleanSupplier;
 
 /**
- * Streams one gzip source file into code records: file → strict gunzip → extractor → batcher. Never holds more
- * than a read buffer and the open batches, whatever the file size.
+ * Streams one source file into code records: file → strict gunzip (or the entries of a zip, or plain text) →
+ * extractor → batcher. Never holds more than a read buffer and the open batches, whatever the file size.
  *
  * <p>It is an {@link Iterator} so that a streaming splitter can pull records one at a time; any failure
  * surfaces as a {@link SourceException} naming the file and the reason.
@@ -28,7 +28,7 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
 
     private final String name;
     private final long fileSize;
-    private final StrictGzipInputStream gzip;
+    private final SourceContent gzip;
     private final CodeExtractor extractor;
     private final RecordBatcher batcher;
     private final BooleanSupplier cancelled;
@@ -37,7 +37,7 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
     private boolean finished;
     private SourceException failure;
 
-    private SourceReader(Path file, StrictGzipInputStream gzip, long fileSize, CodeExtractor extractor,
+    private SourceReader(Path file, SourceContent gzip, long fileSize, CodeExtractor extractor,
             RecordBatcher batcher, BooleanSupplier cancelled) {
         this.name = file.toString();
         this.gzip = gzip;
@@ -47,7 +47,10 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
         this.cancelled = cancelled;
     }
 
-    /** Opens and checks the file: it must exist, be a readable regular file and start a gzip stream. */
+    /**
+     * Opens and checks the file: it must exist, be a readable regular file and start a gzip stream (a zip for
+     * {@code .zip}, anything for {@code .txt}).
+     */
     public static SourceReader open(Path file, CodePattern pattern, int partitions, int codesPerRecord,
             BooleanSupplier cancelled) {
         String name = file.toString();
@@ -58,7 +61,7 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
         try {
             long size = Files.size(file);
             in = new FileInputStream(file.toFile());
-            StrictGzipInputStream gzip = new StrictGzipInputStream(in, 64 * 1024);
+            SourceContent gzip = SourceContent.open(name, in);
             return new SourceReader(file, gzip, size, pattern.newExtractor(),
                     new RecordBatcher(partitions, codesPerRecord), cancelled);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
@@ -68,7 +71,7 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
         } catch (AccessDeniedException e) {
             closeQuietly(in);
             throw new SourceException(name, "permission denied", e);
-        } catch (GzipFormatException e) {
+        } catch (GzipFormatException | java.util.zip.ZipException e) {
             closeQuietly(in);
             throw new SourceException(name, e.getMessage(), e);
         } catch (IOException e) {
@@ -118,10 +121,10 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
             }
             bytesOut += n;
             extractor.feed(chunk, 0, n, batcher);
-        } catch (GzipFormatException e) {
+        } catch (GzipFormatException | java.util.zip.ZipException e) {
             throw new SourceException(name, e.getMessage(), e);
         } catch (LineTooLongException e) {
-            throw new SourceException(name, e.getMessage(), e);
+            throw new SourceException(name, gzip.where() + e.getMessage(), e);
         } catch (IOException e) {
             throw new SourceException(name, "read failed after " + gzip.compressedPosition() + " bytes: " + e, e);
         }
@@ -158,8 +161,14 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
         return fileSize;
     }
 
+    /** Gzip members (or zip entries) read so far. */
     public int gzipMembers() {
         return gzip.members();
+    }
+
+    /** The CRC32C of the file's bytes (complete once every record was taken), in hex. */
+    public String checksum() {
+        return gzip.checksum();
     }
 
     @Override

@@ -203,13 +203,22 @@ class OperationsEndToEndTest {
             assertTrue(dom.contains("data-run=\"" + firstId + "\""), dom);
             assertTrue(dom.contains("class=\"state-published\">published"), dom);
 
+            // the same files again: the trigger is skipped, and the history says why
+            HttpResponse<String> same = send(http, "POST", base + "/runs", TOKEN);
+            assertEquals(200, same.statusCode(), same.body());
+            JsonNode skipped = JSON.readTree(send(http, "GET", base + "/runs", null).body()).path("runs").get(0);
+            assertEquals("skipped", skipped.path("state").asText(), skipped.toString());
+            assertEquals("http", skipped.path("trigger").asText());
+            assertTrue(skipped.path("reason").asText().startsWith("the input files are those of the live run "
+                    + firstId), skipped.toString());
+
             // a run that removes 80 % is held; publishing it needs the token
             Set<String> second = new LinkedHashSet<>(new ArrayList<>(first).subList(0, 200));
             second.addAll(fresh(300));
             writeRun(s, second);
             assertEquals(202, send(http, "POST", base + "/runs", TOKEN).statusCode());
-            JsonNode held = awaitRun(http, base, service, r -> !r.path("id").asText().equals(firstId)
-                    && !"running".equals(r.path("state").asText()));
+            JsonNode held = awaitRun(http, base, service, r -> r.path("id").asText().compareTo(firstId) > 0
+                    && !r.path("id").asText().endsWith("-skipped") && !"running".equals(r.path("state").asText()));
             String heldId = held.path("id").asText();
             assertEquals("held", held.path("state").asText(), held.toString());
             assertEquals(300, held.path("added").asLong());
@@ -248,6 +257,10 @@ class OperationsEndToEndTest {
             HttpResponse<String> discarded = send(http, "DELETE", base + "/runs/" + discardId, TOKEN);
             assertEquals(200, discarded.statusCode(), discarded.body());
             assertEquals("discarded", history(s, discardId).get("state"));
+            try (Jedis j = harness.jedis()) {
+                // what keeps an aggregator that reads the control topic again from building it anew
+                assertEquals("discarded by an operator", j.get(s.key + ":failure:" + discardId));
+            }
             assertEquals(Set.of(), s.stagingKeys());
             assertEquals(second, s.liveSet());
 

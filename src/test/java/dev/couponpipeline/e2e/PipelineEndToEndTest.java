@@ -263,6 +263,101 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void should_wait_for_a_file_still_being_written_and_read_all_of_it() throws Exception {
+        Scenario s = harness.scenario("slow-writer", List.of("a", "b", "c"));
+        Assignment a = Assignment.random(4, 3000, 3);
+        write(s.file("a"), lines(a.codesOf(0)));
+        write(s.file("b"), lines(a.codesOf(1)));
+        byte[] c = lines(a.codesOf(2));
+        s.settings.put("coupon.input.stable-seconds", "2");
+        s.settings.put("coupon.input.wait-minutes", "1");
+        // c arrives in four pieces, 600 ms apart, while the run starts: read before the end, it is a cut gzip
+        Files.write(s.file("c"), Arrays.copyOf(c, c.length / 4));
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 2; i <= 4; i++) {
+                    Thread.sleep(600);
+                    Files.write(s.file("c"), Arrays.copyOfRange(c, c.length * (i - 1) / 4, c.length * i / 4),
+                            java.nio.file.StandardOpenOption.APPEND);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        long t0 = System.nanoTime();
+        Outcome o = s.runOnce();
+        writer.join();
+        assertEquals(0, o.exitCode(), o.err());
+        assertTrue(System.nanoTime() - t0 > TimeUnit.MILLISECONDS.toNanos(3800), "it waited for the writer");
+        assertEquals(a.valid(), s.liveSet(), "the complete content");
+    }
+
+    @Test
+    void should_wait_for_done_files_then_archive_the_run() throws Exception {
+        Scenario s = harness.scenario("done-file", List.of("a", "b", "c"));
+        Assignment a = Assignment.random(5, 2000, 3);
+        write(s.file("a"), lines(a.codesOf(0)));
+        write(s.file("b"), lines(a.codesOf(1)));
+        write(s.file("c"), lines(a.codesOf(2)));
+        Path archive = s.input.resolveSibling("archive");
+        s.settings.put("coupon.input.done-file", "${file:name}.done");
+        s.settings.put("coupon.input.wait-minutes", "1");
+        s.settings.put("coupon.input.archive-dir", archive.toString());
+        java.util.concurrent.CompletableFuture<Outcome> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return s.runOnce();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(3000);
+        assertFalse(run.isDone(), "no done file yet: the run waits");
+        assertEquals(Map.of(), s.meta());
+        for (String n : List.of("a", "b", "c")) {
+            Files.writeString(s.input.resolve(n + ".gz.done"), "");
+        }
+        Outcome o = run.get(60, TimeUnit.SECONDS);
+        assertEquals(0, o.exitCode(), o.err());
+        assertEquals(a.valid(), s.liveSet());
+        // published: the files and their done files moved to archive/<run id>/
+        Path dir = archive.resolve(s.meta().get("runId"));
+        for (String n : List.of("a.gz", "a.gz.done", "b.gz", "b.gz.done", "c.gz", "c.gz.done")) {
+            assertTrue(Files.exists(dir.resolve(n)), n + " archived");
+            assertFalse(Files.exists(s.input.resolve(n)), n + " gone from the input directory");
+        }
+    }
+
+    @Test
+    void should_read_zip_and_text_sources_and_name_the_entry_of_a_bad_zip() throws Exception {
+        Scenario s = harness.scenario("zip", Map.of("a", "a.zip", "b", "b.txt", "c", "c.gz"));
+        Assignment a = Assignment.random(6, 3000, 3);
+        List<String> zipped = a.codesOf(0);
+        int half = zipped.size() / 2;
+        // two entries, the first without a final newline: their lines must not run together
+        byte[] zip = dev.couponpipeline.source.GzipFixtures.zip("first.txt",
+                String.join("\n", zipped.subList(0, half)), "second.txt",
+                String.join("\n", zipped.subList(half, zipped.size())) + "\n");
+        write(s.input.resolve("a.zip"), zip);
+        Files.writeString(s.input.resolve("b.txt"), String.join("\n", a.codesOf(1)) + "\n");
+        write(s.input.resolve("c.gz"), lines(a.codesOf(2)));
+        Outcome o = s.runOnce();
+        assertEquals(0, o.exitCode(), o.err());
+        assertEquals(a.valid(), s.liveSet());
+        assertEquals(Integer.toString(zipped.size()), s.meta().get("source.a.codes"));
+
+        Map<String, String> meta = s.meta();
+        byte[] corrupt = zip.clone();
+        corrupt[corrupt.length / 2] ^= 0x5a; // inside the second entry's data
+        write(s.input.resolve("a.zip"), corrupt);
+        Outcome bad = s.runOnce();
+        assertEquals(1, bad.exitCode(), bad.out());
+        assertTrue(bad.err().contains(s.input.resolve("a.zip") + ": entry second.txt"), bad.err());
+        assertEquals(a.valid(), s.liveSet(), "the live set stays");
+        assertEquals(meta, s.meta());
+    }
+
+    @Test
     void should_answer_the_api_while_running_as_a_service() throws Exception {
         Scenario s = harness.scenario("api", List.of("a", "b", "c"));
         Assignment a = Assignment.random(3, 20_000, 3);
@@ -350,9 +445,14 @@ class PipelineEndToEndTest {
             assertEquals(401, post(http, base + "/runs", "Basic czNjcmV0").statusCode());
             assertFalse(get(http, base + "/coupons").body().contains("runInFlight"), "refused requests start nothing");
 
-            HttpResponse<String> started = post(http, base + "/runs", "Bearer s3cret-run-token");
+            // the files are those of the live run: a run is skipped, unless forced
+            HttpResponse<String> unchanged = post(http, base + "/runs", "Bearer s3cret-run-token");
+            assertEquals(200, unchanged.statusCode(), unchanged.body());
+            assertTrue(unchanged.body().startsWith("{\"status\":\"skipped\",\"reason\":\"the input files are those"
+                    + " of the live run "), unchanged.body());
+            HttpResponse<String> started = post(http, base + "/runs?force=true", "Bearer s3cret-run-token");
             assertEquals(202, started.statusCode(), started.body());
-            HttpResponse<String> busy = post(http, base + "/runs", "Bearer s3cret-run-token");
+            HttpResponse<String> busy = post(http, base + "/runs?force=true", "Bearer s3cret-run-token");
             assertEquals(409, busy.statusCode(), busy.body());
 
             // health and metrics moved to the management port: not on the API's any more
@@ -363,6 +463,7 @@ class PipelineEndToEndTest {
             assertFalse(metrics.contains("s3cret-run-token"), "no secret in the metrics");
             assertFalse(get(http, base + "/coupons").body().contains("s3cret-run-token"), "no secret in GET /coupons");
             assertTrue(metrics.contains("coupon_runs_published_total"), "our meters are exported");
+            assertTrue(metrics.contains("coupon_runs_skipped_total{reason=\"unchanged\"} 1.0"), "the skip counts");
             assertTrue(metrics.contains("coupon_codes_read_total{source=\"a\"}"), "per-source counts are exported");
         } finally {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -41,6 +41,13 @@ final class PipelineHarness implements AutoCloseable {
         return new Scenario(name + "-" + scenarios.incrementAndGet(), sourceNames);
     }
 
+    /** A scenario whose sources read the files named here ({@code a → a.zip}). */
+    Scenario scenario(String name, Map<String, String> sourceFiles) throws IOException {
+        Scenario s = new Scenario(name + "-" + scenarios.incrementAndGet(), List.copyOf(sourceFiles.keySet()));
+        SourcesYaml.write(s.routes, sourceFiles, s.id);
+        return s;
+    }
+
     Jedis jedis() {
         return new Jedis(redis.host(), redis.port());
     }
@@ -74,6 +81,10 @@ final class PipelineHarness implements AutoCloseable {
             settings.put("coupon.input-dir", input.toString());
             settings.put("coupon.routes-dir", routes.toString());
             settings.put("coupon.sample.generate-if-empty", "false");
+            // the files are written whole before a run starts: nothing to wait for, and a missing one fails at once
+            // (the readiness tests set their own)
+            settings.put("coupon.input.stable-seconds", "0");
+            settings.put("coupon.input.wait-minutes", "0");
             settings.put("coupon.redis.key", key);
             settings.put("coupon.kafka.group-id", "group-" + id);
             settings.put("coupon.kafka.control-topic", id + ".control");

@@ -227,6 +227,7 @@ class SecuredPipelineIT {
             settings.put("coupon.input-dir", root.resolve("input").toString());
             settings.put("coupon.routes-dir", routes.toString());
             settings.put("coupon.sample.generate-if-empty", "false");
+            settings.put("coupon.input.stable-seconds", "0"); // written whole before the run
             settings.put("coupon.kafka.partitions", "4");
             settings.put("coupon.kafka.control-topic", id + ".control");
             settings.put("coupon.kafka.group-id", "group-" + id);

@@ -71,7 +71,7 @@ class SentinelFailoverIT {
             cmd.addAll(TestJvm.FLAGS);
             cmd.addAll(List.of(
                     "-Dcoupon.input-dir=" + input, "-Dcoupon.routes-dir=" + routes,
-                    "-Dcoupon.sample.generate-if-empty=false",
+                    "-Dcoupon.sample.generate-if-empty=false", "-Dcoupon.input.stable-seconds=0",
                     "-Dcoupon.kafka.brokers=" + kafka.bootstrapServers(), "-Dcoupon.kafka.partitions=4",
                     "-Dcoupon.kafka.control-topic=sentinel.control", "-Dcoupon.kafka.group-id=sentinel",
                     "-Dcoupon.redis.sentinel.master=coupons", "-Dcoupon.redis.sentinel.nodes=127.0.0.1:" + s,

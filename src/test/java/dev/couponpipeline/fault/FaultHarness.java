@@ -288,6 +288,9 @@ final class FaultHarness implements AutoCloseable {
             s.put("coupon.input-dir", input.toString());
             s.put("coupon.routes-dir", routes.toString());
             s.put("coupon.sample.generate-if-empty", "false");
+            // the files are written whole before a run starts: nothing to wait for (the readiness tests wait)
+            s.put("coupon.input.stable-seconds", "0");
+            s.put("coupon.input.wait-minutes", "0");
             s.put("coupon.kafka.group-id", group);
             s.put("coupon.schedule.enabled", "false");
             s.put("coupon.schedule.run-on-start", "true");

@@ -147,8 +147,9 @@ class FaultToleranceIT {
             String run1 = baseline(c, p1, v1);
             TestFiles v2 = c.files(4, DISTINCT);
             try (LiveSetProber prober = prober(c, v1, v2)) {
-                // every part marks itself done with the script; the last one swaps: freeze that one
-                proxy.freezeOn("EVALSHA", FaultHarness.PARTITIONS);
+                // every part marks itself done with the swap script; the last one swaps: freeze that one (by the
+                // script's SHA-1: the run history and the preflight send scripts of their own)
+                proxy.freezeOn(dev.couponpipeline.redis.ValidSetPublisher.publishScriptSha(), FaultHarness.PARTITIONS);
                 assertEquals(202, p1.startRun().statusCode());
                 assertTrue(proxy.awaitFrozen(RUN.toMillis()), "the swap script was sent");
                 Set<String> staging = c.stagingKeys();

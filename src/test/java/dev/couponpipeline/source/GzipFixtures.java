@@ -47,4 +47,20 @@ public final class GzipFixtures {
             throw new IllegalStateException(e);
         }
     }
+
+    /** A zip of {@code entries} (name, text pairs), deflated, as a zip tool writes it. */
+    public static byte[] zip(String... entries) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(bytes)) {
+            for (int i = 0; i < entries.length; i += 2) {
+                z.putNextEntry(new java.util.zip.ZipEntry(entries[i]));
+                z.write(entries[i + 1].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                z.closeEntry();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
 }

@@ -83,4 +83,62 @@ class SourceReaderTest {
         SourceException e = assertThrows(SourceException.class, () -> codes(r));
         assertTrue(e.getMessage().contains("cancelled"));
     }
+
+    @Test
+    void should_read_every_entry_of_a_zip_each_ending_a_line_and_plain_text() throws Exception {
+        // the first entry has no final newline: its last code must not run into the next entry's first
+        Path z = write(dir.resolve("a.zip"), GzipFixtures.zip("part1.txt", "HAPPYHRS\nSUPER100", "dir/part2.txt",
+                "NEXTCODE1\nHAPPYHRS\n", "empty.txt", ""));
+        try (SourceReader r = open(z)) {
+            assertEquals(List.of("HAPPYHRS", "SUPER100", "NEXTCODE1", "HAPPYHRS"), codes(r));
+            assertEquals(3, r.gzipMembers());
+            assertEquals(Files.size(z), r.compressedBytesRead(), "the whole file is read");
+            assertEquals(crc32c(Files.readAllBytes(z)), r.checksum());
+        }
+        Path t = write(dir.resolve("b.txt"), "PLAINCODE1 x PLAINCODE2\n".getBytes(StandardCharsets.US_ASCII));
+        try (SourceReader r = open(t)) {
+            assertEquals(List.of("PLAINCODE1", "PLAINCODE2"), codes(r));
+        }
+        Path g = write(dir.resolve("c.gz"), gzip("HAPPYHRS\n"));
+        try (SourceReader r = open(g)) {
+            codes(r);
+            assertEquals(crc32c(Files.readAllBytes(g)), r.checksum(), "gzip: the checksum of the file's bytes");
+        }
+    }
+
+    private static String crc32c(byte[] b) {
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        c.update(b);
+        return String.format("%08x", c.getValue());
+    }
+
+    @Test
+    void should_name_the_file_and_the_entry_of_a_bad_zip() throws Exception {
+        byte[] good = GzipFixtures.zip("one.txt", "HAPPYHRS\n".repeat(2000), "two.txt", "SUPER100\n".repeat(2000));
+        // a flipped byte inside the second entry's deflated data: its CRC (or its deflate stream) does not match
+        byte[] corrupt = good.clone();
+        int second = indexOf(good, "two.txt".getBytes(StandardCharsets.US_ASCII)) + 20;
+        corrupt[second] ^= 0x55;
+        assertFailure(write(dir.resolve("corrupt.zip"), corrupt), "entry two.txt");
+        assertFailure(write(dir.resolve("cut.zip"), Arrays.copyOf(good, good.length / 3)), "entry one.txt");
+        assertFailure(write(dir.resolve("notzip.zip"), gzip("HAPPYHRS\n")), "is not a zip file");
+        assertFailure(write(dir.resolve("empty.zip"), new byte[0]), "empty");
+        // an intact zip with no entries is a source without codes, like an intact empty gzip
+        try (SourceReader r = open(write(dir.resolve("none.zip"), GzipFixtures.zip()))) {
+            assertEquals(List.of(), codes(r));
+        }
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
 }
