@@ -121,6 +121,19 @@ public final class Launcher {
         return onceMode.report();
     }
 
+    /**
+     * Generated files are complete once written: dated an hour back, so a run on them does not wait
+     * {@code coupon.input.stable-seconds} for them to settle.
+     */
+    private static java.util.List<Path> markComplete(java.util.List<Path> files) throws IOException {
+        java.nio.file.attribute.FileTime complete = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minusSeconds(3600));
+        for (Path p : files) {
+            Files.setLastModifiedTime(p, complete);
+        }
+        return files;
+    }
+
     private static void prepareSampleData(Settings settings) throws IOException {
         if (!settings.getBoolean("coupon.sample.generate-if-empty")) {
             return;
@@ -135,12 +148,7 @@ public final class Launcher {
         }
         double scale = Double.parseDouble(settings.get("coupon.sample.scale"));
         LOG.info("Input directory {} is empty: writing sample data at scale {}", dir, scale);
-        // complete once written: dated an hour back, so the first run does not wait coupon.input.stable-seconds
-        java.nio.file.attribute.FileTime complete = java.nio.file.attribute.FileTime.from(
-                java.time.Instant.now().minusSeconds(3600));
-        for (Path p : SampleGenerator.generate(dir, scale, 1)) {
-            Files.setLastModifiedTime(p, complete);
-        }
+        markComplete(SampleGenerator.generate(dir, scale, 1));
     }
 
     private static int generate(String[] args, PrintStream out, PrintStream err) throws IOException {
@@ -165,7 +173,7 @@ public final class Launcher {
             return 2;
         }
         long t0 = System.nanoTime();
-        for (Path p : SampleGenerator.generate(outDir, scale, seed)) {
+        for (Path p : markComplete(SampleGenerator.generate(outDir, scale, seed))) {
             out.println(p + " " + Files.size(p) + " bytes");
         }
         out.printf("generated scale %s in %.1f s%n", scale, (System.nanoTime() - t0) / 1e9);

@@ -237,8 +237,21 @@ class OperationsEndToEndTest {
                     anonymous.body());
             assertEquals(403, send(http, "DELETE", base + "/runs/" + heldId, "wrong").statusCode());
             assertEquals(first, s.liveSet(), "refused requests change nothing");
+            // while the held run is swapped in, clients ask: across one swap a code's answer changes at most once
+            String kept = second.iterator().next();
+            String dropped = minus(first, second).iterator().next();
+            String added = minus(second, first).iterator().next();
+            List<Prober> probers = List.of(new Prober(http, base, kept), new Prober(http, base, dropped),
+                    new Prober(http, base, added));
+            probers.forEach(Thread::start);
+            Thread.sleep(300);
             HttpResponse<String> published = send(http, "POST", base + "/runs/" + heldId + "/publish", TOKEN);
+            Thread.sleep(300);
+            probers.forEach(Prober::finish);
             assertEquals(200, published.statusCode(), published.body());
+            assertEquals("true", probers.get(0).changes(), "a code in both sets is valid throughout");
+            assertEquals("true,false", probers.get(1).changes(), "a removed code: valid, then invalid, never back");
+            assertEquals("false,true", probers.get(2).changes(), "an added code: invalid, then valid, never back");
             assertEquals(second, s.liveSet());
             assertEquals(heldId, s.meta().get("runId"));
             assertEquals("published", history(s, heldId).get("state"));
@@ -286,6 +299,52 @@ class OperationsEndToEndTest {
             service.join(60_000);
         }
         assertFalse(service.isAlive());
+    }
+
+    /** Asks the API about one code in a loop and keeps each change of its answer, in order. */
+    static final class Prober extends Thread {
+        private final HttpClient http;
+        private final String url;
+        private final List<Boolean> changes = new ArrayList<>();
+        private volatile boolean stop;
+        private volatile Exception failure;
+        int asked;
+
+        Prober(HttpClient http, String base, String code) {
+            this.http = http;
+            this.url = base + "/coupons/" + code;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!stop) {
+                    boolean valid = JSON.readTree(send(http, "GET", url, null).body()).path("valid").asBoolean();
+                    if (changes.isEmpty() || changes.get(changes.size() - 1) != valid) {
+                        changes.add(valid);
+                    }
+                    asked++;
+                }
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+
+        void finish() {
+            stop = true;
+            try {
+                join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            assertEquals(null, failure, "the prober's requests");
+            assertTrue(asked > 10, "it asked while the swap happened: " + asked);
+        }
+
+        String changes() {
+            return String.join(",", changes.stream().map(String::valueOf).toList());
+        }
     }
 
     /** The metric names in the dashboard's and the alert rules' queries. */

@@ -95,8 +95,10 @@ class PackagedJarIT {
         assertTrue(once.out().contains("couponbase1=214531 codes"), once.out());
         assertTrue(once.out().contains(" 8 valid codes"), once.out());
 
+        // a missing file is waited for (coupon.input.wait-minutes, 60 by default; PipelineEndToEndTest waits):
+        // without a wait it fails at once, naming the file
         Files.delete(work.resolve("data/input/couponbase2.gz"));
-        Result failed = run(work, "--once");
+        Result failed = run(work, List.of("-Dcoupon.input.wait-minutes=0"), java.util.Map.of(), "--once");
         assertEquals(1, failed.exit(), failed.out());
         String line = failed.lastErrLine();
         assertTrue(line.startsWith("coupon-pipeline: run ") && line.contains("couponbase2.gz: file not found"), line);
