@@ -289,14 +289,7 @@ class OperationsEndToEndTest {
             assertTrue(metrics.contains("coupon_runs_held_total 2.0"), "two runs were held");
             assertTrue(metrics.contains("coupon_api_requests_seconds_bucket{route=\"status-page\",status=\"2xx\""));
         } finally {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (main.get() == null && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            if (main.get() != null) {
-                main.get().completed();
-            }
-            service.join(60_000);
+            PipelineHarness.stopService(main, service);
         }
         assertFalse(service.isAlive());
     }

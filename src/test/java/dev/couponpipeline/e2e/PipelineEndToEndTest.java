@@ -466,14 +466,7 @@ class PipelineEndToEndTest {
             assertTrue(metrics.contains("coupon_runs_skipped_total{reason=\"unchanged\"} 1.0"), "the skip counts");
             assertTrue(metrics.contains("coupon_codes_read_total{source=\"a\"}"), "per-source counts are exported");
         } finally {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (main.get() == null && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            if (main.get() != null) {
-                main.get().completed();
-            }
-            service.join(60_000);
+            PipelineHarness.stopService(main, service);
         }
         assertFalse(service.isAlive());
     }

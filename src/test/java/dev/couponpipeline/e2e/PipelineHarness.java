@@ -58,6 +58,19 @@ final class PipelineHarness implements AutoCloseable {
         redis.close();
     }
 
+    /** Stops a service started with {@link Scenario#startService}: once its Camel Main exists, completes it. */
+    static void stopService(java.util.concurrent.atomic.AtomicReference<Main> main, Thread service)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (main.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (main.get() != null) {
+            main.get().completed();
+        }
+        service.join(60_000);
+    }
+
     /** The outcome of one {@code --once} run. */
     record Outcome(int exitCode, String out, String err) {
     }
