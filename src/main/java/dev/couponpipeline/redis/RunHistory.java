@@ -185,13 +185,6 @@ public final class RunHistory {
         return v == null ? null : v.toString();
     }
 
-    /** The raw fields of a run's entry (for a process that did not see the run end: it was held elsewhere). */
-    public Map<String, String> fields(String runId) {
-        Map<String, String> out = new TreeMap<>();
-        redis.opsForHash().entries(keys.run(runId)).forEach((k, v) -> out.put(k.toString(), v.toString()));
-        return out;
-    }
-
     /** A run's entry as the API shows it: fields in order, sources and parts nested, phases in seconds. */
     static Map<String, Object> view(Map<?, ?> raw, boolean withParts) {
         Map<String, String> f = new TreeMap<>();
