@@ -16,6 +16,9 @@ import dev.couponpipeline.source.InputReadiness;
 import dev.couponpipeline.routes.RunsApi;
 import dev.couponpipeline.redis.ValidSetPublisher;
 import dev.couponpipeline.routes.CouponApi;
+import dev.couponpipeline.api.CodeCheckHandler;
+import dev.couponpipeline.api.CodeLookup;
+import dev.couponpipeline.redis.RedisLiveSet;
 import dev.couponpipeline.aggregate.RangeReader;
 import dev.couponpipeline.infra.ApiHttpEngine;
 import dev.couponpipeline.infra.Infrastructure;
@@ -305,10 +308,39 @@ public class PipelineConfiguration implements CamelContextAware {
 
     @BindToRegistry(value = "couponApi", lazy = true)
     public CouponApi couponApi(@BeanInject("codePattern") CodePattern pattern,
+            @BeanInject("codeLookup") CodeLookup lookup,
             @BeanInject("couponRedisTemplate") StringRedisTemplate redis,
             @BeanInject("liveSetKeys") LiveSetKeys keys,
             @BeanInject("runCoordinator") RunCoordinator coordinator) {
-        return new CouponApi(pattern, redis, keys, coordinator);
+        return new CouponApi(pattern, lookup, redis, keys, coordinator);
+    }
+
+    /** Is a code valid: Redis, with a near cache whose answers are at most coupon.api.cache-ms behind a swap. */
+    @BindToRegistry(value = "codeLookup", lazy = true)
+    public CodeLookup codeLookup(@BeanInject("couponRedisTemplate") StringRedisTemplate redis,
+            @BeanInject("liveSetKeys") LiveSetKeys keys, @BeanInject("pipelineMetrics") PipelineMetrics metrics,
+            @PropertyInject(value = "coupon.api.cache-ms", defaultValue = "100") long cacheMs,
+            @PropertyInject(value = "coupon.api.cache-entries", defaultValue = "100000") int cacheEntries)
+            throws Exception {
+        CodeLookup lookup = new CodeLookup(new RedisLiveSet(redis, keys), Duration.ofMillis(cacheMs), cacheEntries,
+                System::nanoTime);
+        lookup.start();
+        metrics.apiCache(lookup);
+        camelContext.addService(new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStop() {
+                lookup.close();
+            }
+        }, true, true);
+        return lookup;
+    }
+
+    @BindToRegistry(value = "codeCheckHandler", lazy = true)
+    public CodeCheckHandler codeCheckHandler(@BeanInject("codeLookup") CodeLookup lookup,
+            @BeanInject("codePattern") CodePattern pattern,
+            @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
+        return new CodeCheckHandler(lookup, pattern::canProduce, pattern.source(),
+                (status, nanos) -> metrics.apiRequest("check-code", status, nanos));
     }
 
     @BindToRegistry(value = "topicSetup", lazy = true)

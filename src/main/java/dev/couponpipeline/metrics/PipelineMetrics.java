@@ -78,6 +78,18 @@ public final class PipelineMetrics {
      * One API request answered: by route ({@code check-code}, ...) and status class (2xx, 4xx, 5xx), as a
      * Prometheus histogram with buckets from 0.25 ms to 1 s (the dashboard's quantiles, the error-rate alert).
      */
+    /** The API's near cache: answers it gave, answers Redis gave, answers it holds now. */
+    public void apiCache(dev.couponpipeline.api.CodeLookup lookup) {
+        io.micrometer.core.instrument.FunctionCounter.builder("coupon.api.cache.hits", lookup,
+                dev.couponpipeline.api.CodeLookup::hits)
+                .description("Code checks answered from the near cache").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("coupon.api.cache.misses", lookup,
+                dev.couponpipeline.api.CodeLookup::misses)
+                .description("Code checks answered by Redis").register(registry);
+        Gauge.builder("coupon.api.cache.entries", lookup, dev.couponpipeline.api.CodeLookup::cachedEntries)
+                .description("Answers the near cache holds for the live run").register(registry);
+    }
+
     public void apiRequest(String route, String status, long nanos) {
         apiTimers.computeIfAbsent(route + " " + status, k -> Timer.builder("coupon.api.requests").tag("route", route)
                 .tag("status", status).description("API requests, route time (from the route's start to its answer)")

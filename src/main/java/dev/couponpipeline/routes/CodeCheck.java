@@ -1,5 +1,6 @@
 package dev.couponpipeline.routes;
 
+import dev.couponpipeline.api.Validity;
 import java.util.List;
 
 /** {@code POST /coupons/check}: the request and the answer, bound to JSON by Camel's REST binding (Jackson). */
@@ -13,10 +14,7 @@ public final class CodeCheck {
     }
 
     /** {@code {"results": [{"code": "HAPPYHRS", "valid": true}, ...]}}, in the request's order. */
-    public record Response(List<Result> results) {
-    }
-
-    public record Result(String code, boolean valid) {
+    public record Response(List<Validity> results) {
     }
 
     /** Codes one request may ask about: one SMISMEMBER of at most this many members. */

@@ -1,8 +1,14 @@
 package dev.couponpipeline.routes;
 
+import static dev.couponpipeline.routes.HttpAnswer.answer;
+
+import dev.couponpipeline.api.CodeLookup;
+import dev.couponpipeline.api.Problem;
+import dev.couponpipeline.api.Validity;
 import dev.couponpipeline.codes.CodePattern;
 import dev.couponpipeline.redis.LiveSetKeys;
 import dev.couponpipeline.run.RunCoordinator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,38 +17,43 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** The validation API's answers: code checks, live-set metadata, run triggers. */
+/** The validation API's answers: code checks, live-set metadata, run triggers. Bodies for the REST binding. */
 public final class CouponApi {
 
     private final CodePattern pattern;
+    private final CodeLookup lookup;
     private final StringRedisTemplate redis;
     private final LiveSetKeys keys;
     private final RunCoordinator coordinator;
 
-    public CouponApi(CodePattern pattern, StringRedisTemplate redis, LiveSetKeys keys, RunCoordinator coordinator) {
+    public CouponApi(CodePattern pattern, CodeLookup lookup, StringRedisTemplate redis, LiveSetKeys keys,
+            RunCoordinator coordinator) {
         this.pattern = pattern;
+        this.lookup = lookup;
         this.redis = redis;
         this.keys = keys;
         this.coordinator = coordinator;
     }
 
-    /** True when the path's code is something the pattern could produce (else it can never be valid: 400). */
-    public boolean isProducible(Exchange exchange) {
-        return pattern.canProduce(exchange.getMessage().getHeader("code", String.class));
-    }
-
-    /** Turns the SISMEMBER answer into {@code {"code":"…","valid":true}}. */
-    public void validity(Exchange exchange) {
-        Message m = exchange.getMessage();
-        boolean valid = Boolean.TRUE.equals(m.getBody(Boolean.class));
-        json(m, 200, Json.object(ordered("code", m.getHeader("code", String.class), "valid", valid)));
-    }
-
-    public void badCode(Exchange exchange) {
+    /**
+     * {@code GET /coupons/{code}} when the event-loop handler ({@code CodeCheckHandler}) is not in front: the same
+     * answers, {@code {"code":"…","valid":true}}, or 400 for a string the pattern can never produce.
+     */
+    public void checkOne(Exchange exchange) {
         Message m = exchange.getMessage();
         String code = m.getHeader("code", String.class);
-        json(m, 400, Json.object(ordered("code", code, "error",
-                "not a code: the pattern " + pattern.source() + " can never produce it")));
+        if (!pattern.canProduce(code)) {
+            answer(m, 400, Problem.notACode(code, pattern.source()));
+            return;
+        }
+        boolean valid;
+        try {
+            valid = lookup.valid(code);
+        } catch (RuntimeException e) {
+            answer(m, 503, Problem.redisUnavailable(dev.couponpipeline.infra.Errors.rootMessage(e)));
+            return;
+        }
+        answer(m, 200, new Validity(code, valid));
     }
 
     /**
@@ -55,20 +66,18 @@ public final class CouponApi {
         CodeCheck.Request request = m.getBody(CodeCheck.Request.class);
         List<String> codes = request == null ? null : request.codes();
         if (codes == null || codes.size() > CodeCheck.MAX_CODES || codes.contains(null)) {
-            json(m, 400, Json.object(ordered("error", "send {\"codes\": [...]} with 1 to " + CodeCheck.MAX_CODES
-                    + " codes, none null")));
+            answer(m, 400, Problem.of(400, "bad-basket", "Not a basket of codes", "send {\"codes\": [...]} with 1 to "
+                    + CodeCheck.MAX_CODES + " codes, none null", "maxCodes", CodeCheck.MAX_CODES));
             return;
         }
         List<String> asked = codes.stream().filter(pattern::canProduce).distinct().toList();
         Map<Object, Boolean> members = asked.isEmpty() ? Map.of()
                 : redis.opsForSet().isMember(keys.live(), asked.toArray());
-        List<CodeCheck.Result> results = new java.util.ArrayList<>(codes.size());
+        List<Validity> results = new ArrayList<>(codes.size());
         for (String code : codes) {
-            results.add(new CodeCheck.Result(code, Boolean.TRUE.equals(members.get(code))));
+            results.add(new Validity(code, Boolean.TRUE.equals(members.get(code))));
         }
-        m.removeHeaders("*");
-        m.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
-        m.setBody(new CodeCheck.Response(results));
+        answer(m, 200, new CodeCheck.Response(results));
     }
 
     /** {@code GET /coupons}: the live set's metadata (run id, codes, per-source counts, published at). */
@@ -95,7 +104,7 @@ public final class CouponApi {
             out.put("sources", perSource);
         }
         coordinator.activeRunId().ifPresent(id -> out.put("runInFlight", id));
-        json(exchange.getMessage(), 200, Json.object(out));
+        answer(exchange.getMessage(), 200, out);
     }
 
     /**
@@ -107,20 +116,19 @@ public final class CouponApi {
         String runId = m.getBody(String.class);
         String skipped = m.getHeader(RunRoutes.SKIPPED, String.class);
         if (skipped != null) {
-            json(m, 200, Json.object(ordered("status", "skipped", "reason", skipped, "hint",
-                    "POST /runs?force=true runs anyway")));
+            answer(m, 200, ordered("status", "skipped", "reason", skipped, "hint", "POST /runs?force=true runs anyway"));
         } else if (runId != null) {
-            json(m, 202, Json.object(ordered("runId", runId, "status", "started")));
+            answer(m, 202, ordered("runId", runId, "status", "started"));
         } else {
-            json(m, 409, Json.object(ordered("error", "a run is already in flight",
-                    "runInFlight", coordinator.activeRunId().orElse(null))));
+            answer(m, 409, Problem.of(409, "run-in-flight", "A run is in flight", "a run is already in flight",
+                    "runInFlight", coordinator.activeRunId().orElse(null)));
         }
     }
 
     /** {@code POST /runs} on an instance without the producer role. */
     public void noProducer(Exchange exchange) {
-        json(exchange.getMessage(), 503, Json.object(ordered("error",
-                "this instance does not start runs (coupon.role has no producer); ask a producer instance")));
+        answer(exchange.getMessage(), 503, Problem.of(503, "not-a-producer", "This instance does not start runs",
+                "coupon.role has no producer here; ask a producer instance"));
     }
 
     private static Map<String, Object> ordered(Object... kv) {
@@ -129,12 +137,5 @@ public final class CouponApi {
             m.put((String) kv[i], kv[i + 1]);
         }
         return m;
-    }
-
-    private static void json(Message m, int status, String body) {
-        m.removeHeaders("*");
-        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        m.setBody(body);
     }
 }

@@ -1,5 +1,6 @@
 package dev.couponpipeline.routes;
 
+import dev.couponpipeline.api.Problem;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -54,21 +55,19 @@ public final class HttpAccess {
     }
 
     /**
-     * The answer to a request {@link #allows} refused: 401 with the scheme to use, or 403; the body a map for the
-     * REST binding (or a route's {@code marshal().json()}) to write.
+     * The answer to a request {@link #allows} refused: 401 with the scheme to use, or 403; problem details for the
+     * REST binding to write.
      */
     public void refuse(Exchange exchange) {
         Message m = exchange.getMessage();
         int status = refusal(m.getHeader("Authorization", String.class));
-        m.removeHeaders("*");
-        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
         if (status == 401) {
-            m.setHeader("WWW-Authenticate", "Bearer realm=\"coupon-pipeline\"");
-            m.setBody(java.util.Map.of("error",
+            HttpAnswer.answer(m, 401, Problem.of(401, "token-required", "Token required",
                     "this request changes state: send Authorization: Bearer <coupon.http.token>"));
+            m.setHeader("WWW-Authenticate", "Bearer realm=\"coupon-pipeline\"");
         } else {
-            m.setBody(java.util.Map.of("error", "the bearer token is not the one configured in coupon.http.token"));
+            HttpAnswer.answer(m, 403, Problem.of(403, "wrong-token", "Wrong token",
+                    "the bearer token is not the one configured in coupon.http.token"));
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.couponpipeline.routes;
 
+import static dev.couponpipeline.routes.HttpAnswer.answer;
+
+import dev.couponpipeline.api.Problem;
 import dev.couponpipeline.metrics.PipelineMetrics;
 import dev.couponpipeline.redis.RunHistory;
 import dev.couponpipeline.redis.ValidSetPublisher;
@@ -44,7 +47,7 @@ public final class RunsApi {
             try {
                 limit = Math.max(1, Math.min(defaultLimit, Integer.parseInt(asked.trim())));
             } catch (NumberFormatException e) {
-                answer(m, 400, Map.of("error", "limit must be a number, not '" + asked + "'"));
+                answer(m, 400, Problem.of(400, "bad-limit", "Not a limit", "limit must be a number, not '" + asked + "'"));
                 return;
             }
         }
@@ -60,7 +63,8 @@ public final class RunsApi {
         String id = m.getHeader("id", String.class);
         Map<String, Object> run = history.get(id);
         if (run == null) {
-            answer(m, 404, Map.of("error", "no run " + id + " in the history (it keeps the newest runs)"));
+            answer(m, 404, Problem.of(404, "no-such-run", "No such run",
+                    "no run " + id + " in the history (it keeps the newest runs)", "runId", id));
         } else {
             answer(m, 200, run);
         }
@@ -101,16 +105,8 @@ public final class RunsApi {
     }
 
     private Map<String, Object> notHeld(String id) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("error", "run " + id + " is not held (only the newest held run can be published or discarded)");
-        out.put("held", publisher.heldRun().get("runId"));
-        out.put("state", history.stateOf(id));
-        return out;
-    }
-
-    private static void answer(Message m, int status, Object body) {
-        m.removeHeaders("*");
-        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        m.setBody(body);
+        return Problem.of(409, "not-held", "Run not held",
+                "run " + id + " is not held (only the newest held run can be published or discarded)",
+                "runId", id, "held", publisher.heldRun().get("runId"), "state", history.stateOf(id));
     }
 }

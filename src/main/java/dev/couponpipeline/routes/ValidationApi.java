@@ -3,7 +3,18 @@ package dev.couponpipeline.routes;
 import static dev.couponpipeline.config.CouponHeaders.TRIGGER;
 
 import dev.couponpipeline.config.Roles;
+import dev.couponpipeline.api.CodeCheckHandler;
+import dev.couponpipeline.api.CodeLookup;
+import dev.couponpipeline.api.Problem;
+import dev.couponpipeline.api.Validity;
+import dev.couponpipeline.infra.ApiHttpEngine;
 import org.apache.camel.BeanInject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.model.rest.RestParamType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.camel.Exchange;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.builder.RouteBuilder;
@@ -18,6 +29,8 @@ import org.apache.camel.model.rest.RestBindingMode;
  */
 public class ValidationApi extends RouteBuilder {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ValidationApi.class);
+
     @BeanInject("roles")
     Roles roles;
 
@@ -27,31 +40,105 @@ public class ValidationApi extends RouteBuilder {
     @PropertyInject("coupon.http.host")
     String host;
 
+    @PropertyInject(value = "coupon.api.fast-path", defaultValue = "true")
+    boolean fastPath;
+
     @Override
-    public void configure() {
+    public void configure() throws Exception {
         if (!roles.api()) {
             return;
         }
         HttpAccess.checkExposure(host, roles.producer(), access.required());
-        restConfiguration().component("platform-http").bindingMode(RestBindingMode.off);
+        // JSON both ways through the REST binding (Jackson); the OpenAPI document of all of it at /api-doc
+        restConfiguration().component("platform-http").bindingMode(RestBindingMode.json).skipBindingOnErrorCode(false)
+                // the beans set the type (application/problem+json from 400 on); Jackson would overwrite it
+                .dataFormatProperty("contentTypeHeader", "false")
+                .apiContextPath("/api-doc")
+                .apiProperty("api.title", "coupon-pipeline validation API")
+                .apiProperty("api.version", "1")
+                .apiProperty("api.description", "Is a promo code valid? Answers from the live set in Redis, which"
+                        + " each published run replaces at once. Errors are RFC 9457 problem details"
+                        + " (application/problem+json).");
 
-        rest("/coupons")
-                .post("/check").consumes("application/json").produces("application/json")
-                    .bindingMode(RestBindingMode.json).type(CodeCheck.Request.class)
-                    .outType(CodeCheck.Response.class).to("direct:check-codes")
-                .get("/{code}").produces("application/json").to("direct:check-code")
-                .get().produces("application/json").to("direct:live-set");
-        rest("/runs")
-                .post().produces("application/json").to("direct:http-start-run")
-                // maps in, JSON out (also for 4xx: the binding skips error codes by default)
-                .get().produces("application/json").bindingMode(RestBindingMode.json).skipBindingOnErrorCode(false)
+        rest("/coupons").description("Codes and the live set")
+                .securityDefinitions().bearerToken("token", "coupon.http.token, when set: changes of state need it")
+                .end()
+                .get("/{code}").id("check-code-rest").produces("application/json").outType(Validity.class)
+                    .description("Whether one code is valid (in the live set)")
+                    .param().name("code").type(RestParamType.path).description("the code, as the files hold it")
+                        .endParam()
+                    .responseMessage().code(200).message("the code's validity").responseModel(Validity.class)
+                        .endResponseMessage()
+                    .responseMessage().code(400).message("not a code: the pattern can never produce it")
+                        .contentType(Problem.MEDIA_TYPE).endResponseMessage()
+                    .responseMessage().code(503).message("Redis unavailable").contentType(Problem.MEDIA_TYPE)
+                        .endResponseMessage()
+                    .to("direct:check-code")
+                .post("/check").id("check-codes-rest").consumes("application/json").produces("application/json")
+                    .type(CodeCheck.Request.class).outType(CodeCheck.Response.class)
+                    .description("Many codes at once (up to 1000), one Redis round trip; answers in the request's"
+                            + " order")
+                    .responseMessage().code(200).message("each code's validity")
+                        .endResponseMessage()
+                    .responseMessage().code(400).message("no list, a null, or more than 1000 codes")
+                        .contentType(Problem.MEDIA_TYPE).endResponseMessage()
+                    .to("direct:check-codes")
+                .get().id("live-set-rest").produces("application/json")
+                    .description("The live set: its run id, codes, per-source counts, when it was published")
+                    .to("direct:live-set");
+        rest("/runs").description("Runs: start one, the history, a held run's fate")
+                .post().id("start-run-rest").produces("application/json").security("token")
+                    .description("Start a run now (202); 200 skipped when the files are those of the live run")
+                    .param().name("force").type(RestParamType.query).dataType("boolean").required(false)
+                        .description("run even when the files are unchanged").endParam()
+                    .responseMessage().code(202).message("started").endResponseMessage()
+                    .responseMessage().code(200).message("skipped: the files are those of the live run")
+                        .endResponseMessage()
+                    .responseMessage().code(401).message("no token").contentType(Problem.MEDIA_TYPE)
+                        .endResponseMessage()
+                    .responseMessage().code(403).message("wrong token").contentType(Problem.MEDIA_TYPE)
+                        .endResponseMessage()
+                    .responseMessage().code(409).message("a run is in flight").contentType(Problem.MEDIA_TYPE)
+                        .endResponseMessage()
+                    .to("direct:http-start-run")
+                .get().id("run-history-rest").produces("application/json")
+                    .description("The newest runs first (coupon.runs.history at most)")
+                    .param().name("limit").type(RestParamType.query).dataType("integer").required(false)
+                        .description("how many").endParam()
                     .to("direct:run-history")
-                .get("/{id}").produces("application/json").bindingMode(RestBindingMode.json)
-                    .skipBindingOnErrorCode(false).to("direct:run")
-                .post("/{id}/publish").produces("application/json").bindingMode(RestBindingMode.json)
-                    .skipBindingOnErrorCode(false).to("direct:publish-held")
-                .delete("/{id}").produces("application/json").bindingMode(RestBindingMode.json)
-                    .skipBindingOnErrorCode(false).to("direct:discard-held");
+                .get("/{id}").id("run-rest").produces("application/json")
+                    .description("One run: sources, counts, phases, parts")
+                    .param().name("id").type(RestParamType.path).description("the run id").endParam()
+                    .responseMessage().code(404).message("not in the history").contentType(Problem.MEDIA_TYPE)
+                        .endResponseMessage()
+                    .to("direct:run")
+                .post("/{id}/publish").id("publish-held-rest").produces("application/json").security("token")
+                    .description("Swap the held run in (it must still be the newest complete run)")
+                    .param().name("id").type(RestParamType.path).description("the held run's id").endParam()
+                    .responseMessage().code(409).message("not the held run").contentType(Problem.MEDIA_TYPE)
+                        .endResponseMessage()
+                    .to("direct:publish-held")
+                .delete("/{id}").id("discard-held-rest").produces("application/json").security("token")
+                    .description("Discard the held run and its staged set")
+                    .param().name("id").type(RestParamType.path).description("the held run's id").endParam()
+                    .responseMessage().code(409).message("not the held run").contentType(Problem.MEDIA_TYPE)
+                        .endResponseMessage()
+                    .to("direct:discard-held");
+
+        if (fastPath) {
+            // GET /coupons/{code} answered on the event loop, in front of the route below (which answers the same
+            // way, and still does when coupon.api.fast-path=false)
+            getCamelContext().addStartupListener(new StartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                    mountFastPath(context);
+                }
+            });
+        }
 
         // the status page: live set, the run in flight, the history (plain HTML and JavaScript, read-only)
         from("platform-http:/?httpMethodRestrict=GET")
@@ -87,18 +174,10 @@ public class ValidationApi extends RouteBuilder {
                 .end();
 
         // the hot path: no onException here (even a handled one made every request 20-40 % dearer); a Redis that
-        // does not answer gives a 500, and the pool never hands out a broken connection twice (RedisSharingTest)
+        // does not answer gives a 503, and the pool never hands out a broken connection twice (RedisSharingTest)
         from("direct:check-code")
                 .routeId("check-code").routePolicyRef("apiTimer")
-                .choice()
-                    .when(method("couponApi", "isProducible"))
-                        .setHeader("CamelRedis.Key", constant("{{coupon.redis.key}}"))
-                        .setHeader("CamelRedis.Value", header("code"))
-                        .to("spring-redis://live-set?redisTemplate=#couponRedisTemplate&command=SISMEMBER")
-                        .bean("couponApi", "validity")
-                    .otherwise()
-                        .bean("couponApi", "badCode")
-                .end();
+                .bean("couponApi", "checkOne");
 
         // many codes, one Redis round trip (SMISMEMBER): for a basket, a batch job
         from("direct:check-codes")
@@ -121,12 +200,31 @@ public class ValidationApi extends RouteBuilder {
                             .bean("couponApi", "runStarted")
                         .otherwise()
                             .bean("httpAccess", "refuse")
-                            .marshal().json()
                     .end();
         } else {
             from("direct:http-start-run")
                     .routeId("http-start-run").routePolicyRef("apiTimer")
                     .bean("couponApi", "noProducer");
         }
+    }
+
+    /** Puts {@link CodeCheckHandler} on the API server's router, ahead of the REST route of the same path. */
+    private static void mountFastPath(CamelContext context) {
+        int port = context.getRegistry().lookupByNameAndType("platform-http-engine", ApiHttpEngine.class)
+                .getServerPort();
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
+                VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        if (router == null) {
+            router = VertxPlatformHttpRouter.lookup(context);
+        }
+        if (router == null) {
+            LOG.warn("No HTTP router found for port {}: GET /coupons/{{code}} is answered by the Camel route", port);
+            return;
+        }
+        CodeCheckHandler handler = context.getRegistry().lookupByNameAndType("codeCheckHandler",
+                CodeCheckHandler.class);
+        router.get("/coupons/:code").order(-1).handler(handler);
+        LOG.info("GET /coupons/{{code}} is answered on the HTTP event loop (near cache: {})",
+                context.getRegistry().lookupByNameAndType("codeLookup", CodeLookup.class).describe());
     }
 }

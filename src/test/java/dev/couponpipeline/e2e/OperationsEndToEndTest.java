@@ -229,12 +229,18 @@ class OperationsEndToEndTest {
             assertEquals(heldId, JSON.readTree(send(http, "GET", base + "/runs", null).body()).path("held").asText());
             JsonNode one = JSON.readTree(send(http, "GET", base + "/runs/" + heldId, null).body());
             assertEquals(4, one.path("partitions").path("byPartition").size(), one.toString());
-            assertEquals(404, send(http, "GET", base + "/runs/19990101T000000.000Z", null).statusCode());
+            HttpResponse<String> unknown = send(http, "GET", base + "/runs/19990101T000000.000Z", null);
+            assertEquals(404, unknown.statusCode());
+            assertEquals("application/problem+json", unknown.headers().firstValue("Content-Type").orElse(""));
+            assertEquals("19990101T000000.000Z", JSON.readTree(unknown.body()).path("runId").asText(), unknown.body());
 
             HttpResponse<String> anonymous = send(http, "POST", base + "/runs/" + heldId + "/publish", null);
             assertEquals(401, anonymous.statusCode());
-            assertEquals("{\"error\":\"this request changes state: send Authorization: Bearer <coupon.http.token>\"}",
-                    anonymous.body());
+            JsonNode problem = JSON.readTree(anonymous.body());
+            assertEquals("urn:coupon-pipeline:problem:token-required", problem.path("type").asText(), anonymous.body());
+            assertEquals(401, problem.path("status").asInt());
+            assertEquals("this request changes state: send Authorization: Bearer <coupon.http.token>",
+                    problem.path("detail").asText());
             assertEquals(403, send(http, "DELETE", base + "/runs/" + heldId, "wrong").statusCode());
             assertEquals(first, s.liveSet(), "refused requests change nothing");
             // while the held run is swapped in, clients ask: across one swap a code's answer changes at most once
@@ -255,8 +261,9 @@ class OperationsEndToEndTest {
             assertEquals(second, s.liveSet());
             assertEquals(heldId, s.meta().get("runId"));
             assertEquals("published", history(s, heldId).get("state"));
-            assertEquals(409, send(http, "POST", base + "/runs/" + heldId + "/publish", TOKEN).statusCode(),
-                    "published already: not held any more");
+            HttpResponse<String> again = send(http, "POST", base + "/runs/" + heldId + "/publish", TOKEN);
+            assertEquals(409, again.statusCode(), "published already: not held any more");
+            assertEquals("published", JSON.readTree(again.body()).path("state").asText(), again.body());
 
             // the next one is held too, and discarded: its staged set goes, the live set stays
             Set<String> third = new LinkedHashSet<>(new ArrayList<>(second).subList(0, 60));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.couponpipeline.codes.CodePattern;
 import dev.couponpipeline.e2e.PipelineHarness.Outcome;
 import dev.couponpipeline.e2e.PipelineHarness.Scenario;
 import java.net.URI;
@@ -398,7 +399,53 @@ class PipelineEndToEndTest {
             assertEquals("{\"code\":\"" + invalidCode + "\",\"valid\":false}", no.body());
             HttpResponse<String> bad = get(http, base + "/coupons/ABC");
             assertEquals(400, bad.statusCode());
-            assertTrue(bad.body().contains("\"error\""), bad.body());
+            assertEquals("application/problem+json", bad.headers().firstValue("Content-Type").orElse(""));
+            assertEquals("{\"type\":\"urn:coupon-pipeline:problem:not-a-code\",\"title\":\"Not a code\","
+                    + "\"status\":400,\"detail\":\"the pattern " + CodePattern.DEFAULT.replace("\\", "\\\\")
+                    + " can never produce it\",\"code\":\"ABC\"}", bad.body());
+
+            // the near cache: the second answer is the cached one, and an out-of-band swap (a new run id in the
+            // metadata, the code removed) is seen within the bound
+            String cacheHits = "coupon_api_cache_hits_total ";
+            double hitsBefore = meter(get(http, "http://127.0.0.1:" + managementPort + "/observe/metrics").body(),
+                    cacheHits);
+            for (int i = 0; i < 5; i++) {
+                assertEquals("{\"code\":\"" + validCode + "\",\"valid\":true}",
+                        get(http, base + "/coupons/" + validCode).body());
+            }
+            double hitsAfter = meter(get(http, "http://127.0.0.1:" + managementPort + "/observe/metrics").body(),
+                    cacheHits);
+            assertTrue(hitsAfter - hitsBefore >= 3, "cached answers: " + hitsBefore + " -> " + hitsAfter);
+            String liveRun = s.meta().get("runId");
+            try (redis.clients.jedis.Jedis j = harness.jedis()) {
+                j.srem(s.key, validCode);
+                j.hset(s.key + ":meta", "runId", "20991231T000000.000Z");
+                long changed = System.nanoTime();
+                String answer = "";
+                while (System.nanoTime() - changed < TimeUnit.SECONDS.toNanos(5)
+                        && !answer.endsWith("\"valid\":false}")) {
+                    answer = get(http, base + "/coupons/" + validCode).body();
+                }
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - changed);
+                assertEquals("{\"code\":\"" + validCode + "\",\"valid\":false}", answer, "after " + tookMs + " ms");
+                assertTrue(tookMs < 2000, "seen after " + tookMs + " ms (bound 100 ms, and a loaded machine)");
+                j.sadd(s.key, validCode);
+                j.hset(s.key + ":meta", "runId", liveRun);
+            }
+
+            // the OpenAPI document, from the REST definitions
+            HttpResponse<String> doc = get(http, base + "/api-doc");
+            assertEquals(200, doc.statusCode(), doc.body());
+            com.fasterxml.jackson.databind.JsonNode api = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(doc.body());
+            assertTrue(api.path("openapi").asText().startsWith("3."), doc.body());
+            for (String path : List.of("/coupons/{code}", "/coupons/check", "/coupons", "/runs", "/runs/{id}",
+                    "/runs/{id}/publish")) {
+                assertTrue(api.path("paths").has(path), path + " in " + api.path("paths").toString());
+            }
+            assertEquals("boolean", api.at("/components/schemas/Validity/properties/valid/type").asText(),
+                    doc.body());
+            assertTrue(api.at("/paths/~1runs/post/security").toString().contains("token"), doc.body());
 
             // many codes at once, in order, with duplicates and a string no code can be
             List<String> basket = new ArrayList<>();
@@ -433,14 +480,17 @@ class PipelineEndToEndTest {
             // starting a run needs the token: none is 401, a wrong one 403, even one differing in its last byte
             HttpResponse<String> anonymous = post(http, base + "/runs", null);
             assertEquals(401, anonymous.statusCode(), anonymous.body());
-            assertEquals("{\"error\":\"this request changes state: send Authorization: Bearer <coupon.http.token>\"}",
-                    anonymous.body());
+            assertEquals("{\"type\":\"urn:coupon-pipeline:problem:token-required\",\"title\":\"Token required\","
+                    + "\"status\":401,\"detail\":\"this request changes state: send Authorization: Bearer"
+                    + " <coupon.http.token>\"}", anonymous.body());
+            assertEquals("application/problem+json", anonymous.headers().firstValue("Content-Type").orElse(""));
             assertEquals("Bearer realm=\"coupon-pipeline\"",
                     anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
             HttpResponse<String> wrongToken = post(http, base + "/runs", "Bearer s3cret-run-tokem");
             assertEquals(403, wrongToken.statusCode());
-            assertEquals("{\"error\":\"the bearer token is not the one configured in coupon.http.token\"}",
-                    wrongToken.body());
+            assertEquals("{\"type\":\"urn:coupon-pipeline:problem:wrong-token\",\"title\":\"Wrong token\","
+                    + "\"status\":403,\"detail\":\"the bearer token is not the one configured in"
+                    + " coupon.http.token\"}", wrongToken.body());
             assertEquals(401, post(http, base + "/runs", "Bearer ").statusCode(), "an empty token is no token");
             assertEquals(401, post(http, base + "/runs", "Basic czNjcmV0").statusCode());
             assertFalse(get(http, base + "/coupons").body().contains("runInFlight"), "refused requests start nothing");
@@ -454,6 +504,7 @@ class PipelineEndToEndTest {
             assertEquals(202, started.statusCode(), started.body());
             HttpResponse<String> busy = post(http, base + "/runs?force=true", "Bearer s3cret-run-token");
             assertEquals(409, busy.statusCode(), busy.body());
+            assertTrue(busy.body().startsWith("{\"type\":\"urn:coupon-pipeline:problem:run-in-flight\""), busy.body());
 
             // health and metrics moved to the management port: not on the API's any more
             assertEquals(404, get(http, base + "/observe/health").statusCode());
@@ -479,6 +530,16 @@ class PipelineEndToEndTest {
         assertEquals(1, o.exitCode(), o.err());
         assertTrue(o.err().contains("coupon.http.host is 0.0.0.0") && o.err().contains("coupon.http.token"), o.err());
         assertEquals(Set.of(), s.liveSet());
+    }
+
+    /** A meter's value in a Prometheus scrape (0 when absent). */
+    private static double meter(String scrape, String nameAndSpace) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(nameAndSpace)) {
+                return Double.parseDouble(line.substring(nameAndSpace.length()).trim());
+            }
+        }
+        return 0;
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
