@@ -3,6 +3,7 @@ package dev.couponpipeline;
 import dev.couponpipeline.generate.SampleGenerator;
 import dev.couponpipeline.infra.Errors;
 import dev.couponpipeline.infra.Infrastructure;
+import dev.couponpipeline.infra.ThreadPriorities;
 import dev.couponpipeline.infra.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,6 +102,9 @@ public final class Launcher {
             all.forEach(main::addOverrideProperty);
             infra.overrides().forEach(main::addOverrideProperty);
             main.bind(Infrastructure.BEAN, infra);
+            if (settings.getBoolean("coupon.run.low-priority")) {
+                main.addMainListener(new ThreadPriorities());
+            }
             if (once) {
                 onceMode = new OnceMode(main, out, err);
                 main.addMainListener(onceMode);

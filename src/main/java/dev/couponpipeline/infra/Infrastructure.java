@@ -55,6 +55,9 @@ public final class Infrastructure implements AutoCloseable {
                     }
                 }, "embedded-kafka-start");
                 t.setDaemon(true);
+                if (settings.getBoolean("coupon.run.low-priority")) {
+                    t.setPriority(Thread.MIN_PRIORITY); // the broker's threads inherit it: the API goes first
+                }
                 t.start();
                 infra.overrides.put(KAFKA_BROKERS, "127.0.0.1:" + port);
             }

@@ -218,13 +218,13 @@ public class ValidationApi extends RouteBuilder {
             router = VertxPlatformHttpRouter.lookup(context);
         }
         if (router == null) {
-            LOG.warn("No HTTP router found for port {}: GET /coupons/{{code}} is answered by the Camel route", port);
+            LOG.warn("No HTTP router found for port {}: GET /coupons/{code} is answered by the Camel route", port);
             return;
         }
         CodeCheckHandler handler = context.getRegistry().lookupByNameAndType("codeCheckHandler",
                 CodeCheckHandler.class);
         router.get("/coupons/:code").order(-1).handler(handler);
-        LOG.info("GET /coupons/{{code}} is answered on the HTTP event loop (near cache: {})",
+        LOG.info("GET /coupons/{code} is answered on the HTTP event loop (near cache: {})",
                 context.getRegistry().lookupByNameAndType("codeLookup", CodeLookup.class).describe());
     }
 }
