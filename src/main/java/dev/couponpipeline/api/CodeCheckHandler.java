@@ -7,6 +7,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.Semaphore;
 import java.util.function.Predicate;
 
 /**
@@ -29,8 +30,14 @@ public final class CodeCheckHandler implements Handler<RoutingContext> {
     private final String patternSource;
     private final Timing timing;
     private final ObjectMapper json = new ObjectMapper();
+    /** Redis reads queued or running at most: beyond, a miss is answered 503 at once rather than queued. */
+    private final Semaphore pending;
+    private final int maxPending;
 
-    public CodeCheckHandler(CodeLookup lookup, Predicate<String> producible, String patternSource, Timing timing) {
+    public CodeCheckHandler(CodeLookup lookup, Predicate<String> producible, String patternSource, Timing timing,
+            int maxPending) {
+        this.pending = new Semaphore(maxPending);
+        this.maxPending = maxPending;
         this.lookup = lookup;
         this.producible = producible;
         this.patternSource = patternSource;
@@ -50,7 +57,13 @@ public final class CodeCheckHandler implements Handler<RoutingContext> {
             answer(ctx, 200, JSON, new Validity(code, cached), started);
             return;
         }
+        if (!pending.tryAcquire()) {
+            answer(ctx, 503, Problem.MEDIA_TYPE, Problem.of(503, "busy", "Too many checks waiting for Redis",
+                    "more than " + maxPending + " code checks are waiting for Redis; retry"), started);
+            return;
+        }
         ctx.vertx().executeBlocking(() -> lookup.fromRedis(code), false).onComplete(result -> {
+            pending.release();
             if (result.succeeded()) {
                 answer(ctx, 200, JSON, new Validity(code, result.result()), started);
             } else {
@@ -61,6 +74,9 @@ public final class CodeCheckHandler implements Handler<RoutingContext> {
     }
 
     private void answer(RoutingContext ctx, int status, String type, Object body, long started) {
+        if (ctx.response().closed()) {
+            return; // the client went away while Redis answered
+        }
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(body);

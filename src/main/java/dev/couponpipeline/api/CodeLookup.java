@@ -11,15 +11,20 @@ import java.util.function.LongSupplier;
  * Is a code in the live set? Asks Redis, or answers from a near cache of recent answers.
  *
  * <p>The cache (a "view") belongs to one live run: a poller reads the live run's id every quarter of the bound, and
- * the view answers only while its run was confirmed live at most {@code bound} ago. So an answer from the cache is
+ * the view answers only while the poll that last found its run live was sent at most {@code bound} ago. So an answer from the cache is
  * never from a set that stopped being the live one more than {@code bound} earlier, whether or not Redis, the poller
  * or the network is healthy. Each Redis answer carries the id of the set it was read from (one atomic read): a
  * different id than the view's means the live set changed, and the view is dropped at once, before that answer is
- * returned. A client that asks one instance again and again therefore sees each code change at most once per swap.
+ * returned; so is the first answer that shows a run id no answer showed before, even without a view. A poll sent
+ * before such an answer is ignored (it may have read the older run). A client that asks one instance again and
+ * again therefore never gets an answer from an older run than one it already got: each code changes at most once
+ * per swap.
  *
  * <p>Plain Java: {@link LiveSet} is the one thing that talks to Redis.
  */
 public final class CodeLookup implements AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CodeLookup.class);
 
     /** The live set, as Redis holds it. */
     public interface LiveSet {
@@ -56,9 +61,16 @@ public final class CodeLookup implements AutoCloseable {
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private volatile View view;
-    /** The last time a Redis answer showed a different set than the view's: polls sent before it are ignored. */
+    /**
+     * The last time a Redis answer showed a run id other than the view's or than the answer before it: polls sent
+     * before it are ignored.
+     */
     private long changedAt = Long.MIN_VALUE;
+    /** The run id of the latest Redis answer that changed it. */
+    private volatile String lastSeenRunId;
     private ScheduledExecutorService poller;
+    private volatile boolean closed;
+    private volatile boolean failing;
 
     /**
      * @param bound how old the confirmation of a cached answer's set may be; 0 turns the cache off
@@ -91,6 +103,7 @@ public final class CodeLookup implements AutoCloseable {
         if (!cacheEnabled() || poller != null) {
             return;
         }
+        closed = false;
         poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "live-set-poll");
             t.setDaemon(true);
@@ -100,13 +113,22 @@ public final class CodeLookup implements AutoCloseable {
         poller.scheduleWithFixedDelay(this::pollQuietly, 0, period, TimeUnit.NANOSECONDS);
     }
 
+    /** Stops the poller (waiting for a poll in flight) and empties the cache; {@link #start} starts it again. */
     @Override
     public synchronized void close() {
+        closed = true;
         if (poller != null) {
             poller.shutdownNow();
+            try {
+                poller.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             poller = null;
         }
-        view = null;
+        synchronized (lock) {
+            view = null;
+        }
     }
 
     /**
@@ -137,22 +159,23 @@ public final class CodeLookup implements AutoCloseable {
     /** Asks Redis (one round trip) and keeps the answer when it comes from the view's run. */
     public boolean fromRedis(String code) {
         misses.increment();
-        View v = view;
         Answer a = liveSet.check(code);
-        if (v != null) {
-            if (v.runId.equals(a.runId())) {
-                if (v.answers.size() < maxEntries) {
-                    v.answers.putIfAbsent(code, a.valid());
+        View v = view; // the view now, after the read: it may have changed while Redis answered
+        if (v != null && v.runId.equals(a.runId())) {
+            if (v.answers.size() < maxEntries) {
+                v.answers.putIfAbsent(code, a.valid());
+            }
+        } else if (v != null || !a.runId().equals(lastSeenRunId)) {
+            // another run than the view's, or a run id no answer showed before (the live set was swapped): no view
+            // of another run answers from now on, and a poll sent before this moment may have read the older run,
+            // so only a poll sent after it makes a new view
+            synchronized (lock) {
+                changedAt = nanoClock.getAsLong();
+                View current = view;
+                if (current != null && !current.runId.equals(a.runId())) {
+                    view = null;
                 }
-            } else {
-                // the live set is not the view's any more (or this answer was read before the view's poll): the
-                // view answers nothing from now on, and only a poll sent after this moment makes a new one
-                synchronized (lock) {
-                    changedAt = nanoClock.getAsLong();
-                    if (view == v) {
-                        view = null;
-                    }
-                }
+                lastSeenRunId = a.runId(); // last: whoever reads it has seen the view dropped
             }
         }
         return a.valid();
@@ -160,13 +183,13 @@ public final class CodeLookup implements AutoCloseable {
 
     /** One poll of the live run's id: confirms the view, or starts a new one for a new run. */
     public void poll() {
-        if (!cacheEnabled()) {
+        if (!cacheEnabled() || closed) {
             return;
         }
         long sentAt = nanoClock.getAsLong();
         String runId = liveSet.liveRunId();
         synchronized (lock) {
-            if (sentAt <= changedAt) {
+            if (closed || sentAt <= changedAt) {
                 return; // a Redis answer after this poll was sent showed another set: the next poll decides
             }
             View v = view;
@@ -181,8 +204,14 @@ public final class CodeLookup implements AutoCloseable {
     private void pollQuietly() {
         try {
             poll();
-        } catch (RuntimeException e) {
+            failing = false;
+        } catch (Throwable e) {
             // Redis did not answer: the view is not confirmed, so it stops answering once the bound has passed
+            if (!failing) {
+                LOG.warn("The near cache cannot read the live run's id ({}): answers come from Redis until it can",
+                        e.toString());
+                failing = true;
+            }
         }
     }
 

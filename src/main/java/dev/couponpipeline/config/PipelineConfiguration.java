@@ -324,23 +324,29 @@ public class PipelineConfiguration implements CamelContextAware {
             throws Exception {
         CodeLookup lookup = new CodeLookup(new RedisLiveSet(redis, keys), Duration.ofMillis(cacheMs), cacheEntries,
                 System::nanoTime);
-        lookup.start();
-        metrics.apiCache(lookup);
+        // its poller runs while Camel does (started and stopped with the context)
         camelContext.addService(new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStart() {
+                lookup.start();
+            }
+
             @Override
             protected void doStop() {
                 lookup.close();
             }
         }, true, true);
+        metrics.apiCache(lookup);
         return lookup;
     }
 
     @BindToRegistry(value = "codeCheckHandler", lazy = true)
     public CodeCheckHandler codeCheckHandler(@BeanInject("codeLookup") CodeLookup lookup,
+            @PropertyInject(value = "coupon.api.max-pending", defaultValue = "512") int maxPending,
             @BeanInject("codePattern") CodePattern pattern,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
         return new CodeCheckHandler(lookup, pattern::canProduce, pattern.source(),
-                (status, nanos) -> metrics.apiRequest("check-code", status, nanos));
+                (status, nanos) -> metrics.apiRequest("check-code", status, nanos), maxPending);
     }
 
     @BindToRegistry(value = "topicSetup", lazy = true)
@@ -349,7 +355,9 @@ public class PipelineConfiguration implements CamelContextAware {
             @PropertyInject("coupon.kafka.partitions") int partitions,
             @PropertyInject("coupon.kafka.replication-factor") int replicationFactor,
             @PropertyInject("coupon.kafka.retention-ms") long retentionMs,
-            @PropertyInject("camel.component.kafka.max-request-size") int maxMessageBytes) {
-        return new TopicSetup(kafka, controlTopic, partitions, replicationFactor, retentionMs, maxMessageBytes);
+            @PropertyInject("camel.component.kafka.max-request-size") int maxMessageBytes,
+            @PropertyInject("coupon.aggregator.completion-timeout-ms") long completionTimeoutMs) {
+        return new TopicSetup(kafka, controlTopic, partitions, replicationFactor, retentionMs, maxMessageBytes,
+                completionTimeoutMs);
     }
 }

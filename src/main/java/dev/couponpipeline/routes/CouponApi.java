@@ -131,6 +131,21 @@ public final class CouponApi {
                 "coupon.role has no producer here; ask a producer instance"));
     }
 
+    /** Any API route whose Redis call failed: 503, the client may retry. */
+    public void redisUnavailable(Exchange exchange) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        answer(exchange.getMessage(), 503, Problem.redisUnavailable(
+                e == null ? "no answer" : dev.couponpipeline.infra.Errors.rootMessage(e)));
+    }
+
+    /** A request body that is not the JSON the endpoint takes: 400. */
+    public void notJson(Exchange exchange) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                : String.valueOf(e);
+        answer(exchange.getMessage(), 400, Problem.of(400, "not-json", "Not the JSON this endpoint takes", why));
+    }
+
     private static Map<String, Object> ordered(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) {

@@ -43,12 +43,23 @@ public class ValidationApi extends RouteBuilder {
     @PropertyInject(value = "coupon.api.fast-path", defaultValue = "true")
     boolean fastPath;
 
+    @PropertyInject("coupon.http.port")
+    int port;
+
+    private boolean fastPathMounted;
+
     @Override
     public void configure() throws Exception {
         if (!roles.api()) {
             return;
         }
         HttpAccess.checkExposure(host, roles.producer(), access.required());
+        // answers as problem details when Redis does not answer (503) or a body is not the JSON asked for (400);
+        // GET /coupons/{code} is answered by the event-loop handler, which does the same on its own
+        onException(org.springframework.dao.DataAccessException.class).handled(true)
+                .bean("couponApi", "redisUnavailable");
+        onException(com.fasterxml.jackson.core.JsonProcessingException.class).handled(true)
+                .bean("couponApi", "notJson");
         // JSON both ways through the REST binding (Jackson); the OpenAPI document of all of it at /api-doc
         restConfiguration().component("platform-http").bindingMode(RestBindingMode.json).skipBindingOnErrorCode(false)
                 // the beans set the type (application/problem+json from 400 on); Jackson would overwrite it
@@ -208,22 +219,25 @@ public class ValidationApi extends RouteBuilder {
         }
     }
 
-    /** Puts {@link CodeCheckHandler} on the API server's router, ahead of the REST route of the same path. */
-    private static void mountFastPath(CamelContext context) {
-        int port = context.getRegistry().lookupByNameAndType("platform-http-engine", ApiHttpEngine.class)
-                .getServerPort();
+    /**
+     * Puts {@link CodeCheckHandler} on the API server's router, ahead of the REST route of the same path. The
+     * server registers its router under its configured port (0 included); without it start-up fails, rather than
+     * answering slower than configured.
+     */
+    private void mountFastPath(CamelContext context) {
+        if (fastPathMounted) {
+            return; // a restart of the context: the router still has it
+        }
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
                 VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {
-            router = VertxPlatformHttpRouter.lookup(context);
-        }
-        if (router == null) {
-            LOG.warn("No HTTP router found for port {}: GET /coupons/{code} is answered by the Camel route", port);
-            return;
+            throw new IllegalStateException("no HTTP router for coupon.http.port " + port + ": cannot answer GET"
+                    + " /coupons/{code} on the event loop (set coupon.api.fast-path=false to use the Camel route)");
         }
         CodeCheckHandler handler = context.getRegistry().lookupByNameAndType("codeCheckHandler",
                 CodeCheckHandler.class);
         router.get("/coupons/:code").order(-1).handler(handler);
+        fastPathMounted = true;
         LOG.info("GET /coupons/{code} is answered on the HTTP event loop (near cache: {})",
                 context.getRegistry().lookupByNameAndType("codeLookup", CodeLookup.class).describe());
     }

@@ -10,10 +10,13 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -21,9 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the source topics and the control topic that do not exist yet (partitions, replication factor,
- * retention from the settings), and waits until every partition has a leader that answers. A topic that exists
- * with fewer partitions than {@code coupon.kafka.partitions} fails start-up: codes routed to a partition it does
- * not have could never be sent.
+ * retention from the settings), checks the ones that exist against what a run needs ({@link #check}), and waits
+ * until every partition has a leader that answers.
  */
 public final class TopicSetup {
 
@@ -36,9 +38,10 @@ public final class TopicSetup {
     private final short replicationFactor;
     private final long retentionMs;
     private final int maxMessageBytes;
+    private final long minRetentionMs;
 
     public TopicSetup(KafkaClients kafka, String controlTopic, int partitions, int replicationFactor,
-            long retentionMs, int maxMessageBytes) {
+            long retentionMs, int maxMessageBytes, long minRetentionMs) {
         if (partitions < 1) {
             throw new IllegalArgumentException("coupon.kafka.partitions must be at least 1, was " + partitions);
         }
@@ -48,6 +51,7 @@ public final class TopicSetup {
         this.replicationFactor = (short) replicationFactor;
         this.retentionMs = retentionMs;
         this.maxMessageBytes = maxMessageBytes;
+        this.minRetentionMs = minRetentionMs;
     }
 
     /** Makes sure the source topics and the control topic exist with enough partitions, ready to take records. */
@@ -76,13 +80,8 @@ public final class TopicSetup {
                 }
             }
             Map<String, TopicDescription> described = describeWhenVisible(admin, List.copyOf(topics));
-            described.forEach((name, d) -> {
-                if (d.partitions().size() < partitions) {
-                    throw new IllegalStateException("topic " + name + " has " + d.partitions().size()
-                            + " partition(s) but coupon.kafka.partitions is " + partitions + ": add partitions to "
-                            + "the topic (kafka-topics --alter --partitions " + partitions + ") or lower the setting");
-                }
-            });
+            Map<String, Config> configs = configsOf(admin, topics);
+            described.forEach((name, d) -> check(d, configs.get(name)));
             awaitLeaders(admin, topics);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -100,6 +99,72 @@ public final class TopicSetup {
             }
             throw new IllegalStateException("cannot set up the Kafka topics on " + kafka.brokers() + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An existing topic as an operator may have made it, against what a run needs: enough partitions (a code goes
+     * to partition hash mod coupon.kafka.partitions), as many replicas as min.insync.replicas (else every write is
+     * refused), deletion as cleanup policy (compaction would keep one record a key), and a retention of at least
+     * coupon.aggregator.completion-timeout-ms (a run's records must still be there while the aggregator may read
+     * them). The first one wrong fails start-up naming the topic and the setting.
+     */
+    void check(TopicDescription d, Config config) {
+        String name = d.name();
+        if (d.partitions().size() < partitions) {
+            throw new IllegalStateException("topic " + name + " has " + d.partitions().size()
+                    + " partition(s) but coupon.kafka.partitions is " + partitions + ": add partitions to "
+                    + "the topic (kafka-topics --alter --partitions " + partitions + ") or lower the setting");
+        }
+        int replicas = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
+        int minInsync = intValue(config, "min.insync.replicas", 1);
+        if (replicas < minInsync) {
+            throw new IllegalStateException("topic " + name + " has replication factor " + replicas
+                    + " but its min.insync.replicas is " + minInsync + ": Kafka would refuse every record the"
+                    + " pipeline sends (acks=all); add replicas to the topic or lower its min.insync.replicas");
+        }
+        if (replicas < replicationFactor) {
+            LOG.warn("Topic {} has replication factor {}, below coupon.kafka.replication-factor {}: a broker lost can"
+                    + " lose records of a run", name, replicas, replicationFactor);
+        }
+        String cleanup = value(config, "cleanup.policy", "delete");
+        if (cleanup.contains("compact")) {
+            throw new IllegalStateException("topic " + name + " has cleanup.policy=" + cleanup + ": compaction keeps"
+                    + " one record per key and would drop a run's records; set cleanup.policy=delete");
+        }
+        long retention = longValue(config, "retention.ms", -1);
+        if (retention >= 0 && retention < minRetentionMs) {
+            throw new IllegalStateException("topic " + name + " keeps records for retention.ms=" + retention
+                    + ", shorter than a run may take (coupon.aggregator.completion-timeout-ms=" + minRetentionMs
+                    + "): Kafka could delete a run's records before they are aggregated; raise the topic's"
+                    + " retention.ms (coupon.kafka.retention-ms is " + retentionMs + ")");
+        }
+    }
+
+    private static Map<String, Config> configsOf(Admin admin, Set<String> topics)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        List<ConfigResource> resources = topics.stream()
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+        Map<String, Config> out = new HashMap<>();
+        admin.describeConfigs(resources).all().get(WAIT_SECONDS, TimeUnit.SECONDS)
+                .forEach((r, c) -> out.put(r.name(), c));
+        return out;
+    }
+
+    private static String value(Config config, String key, String fallback) {
+        ConfigEntry e = config == null ? null : config.get(key);
+        return e == null || e.value() == null ? fallback : e.value();
+    }
+
+    private static int intValue(Config config, String key, int fallback) {
+        return (int) longValue(config, key, fallback);
+    }
+
+    private static long longValue(Config config, String key, long fallback) {
+        try {
+            return Long.parseLong(value(config, key, Long.toString(fallback)).trim());
+        } catch (NumberFormatException e) {
+            return fallback;
         }
     }
 

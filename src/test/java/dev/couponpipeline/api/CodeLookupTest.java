@@ -2,6 +2,7 @@ package dev.couponpipeline.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,10 @@ class CodeLookupTest {
         final AtomicReference<Run> live = new AtomicReference<>(new Run("", Set.of()));
         final AtomicInteger checks = new AtomicInteger();
         volatile Runnable duringPoll = () -> { };
+        /** Runs once, inside the next check, before it reads the set. */
+        volatile Runnable duringCheck = null;
+        /** Runs once, inside the next check, after it read the set and before it answers. */
+        volatile Runnable afterRead = null;
 
         void swap(String id, Set<String> codes) {
             live.set(new Run(id, codes));
@@ -34,7 +39,17 @@ class CodeLookupTest {
         @Override
         public CodeLookup.Answer check(String code) {
             checks.incrementAndGet();
+            Runnable hook = duringCheck;
+            if (hook != null) {
+                duringCheck = null;
+                hook.run();
+            }
             Run r = live.get();
+            Runnable after = afterRead;
+            if (after != null) {
+                afterRead = null;
+                after.run();
+            }
             return new CodeLookup.Answer(r.codes().contains(code), r.id());
         }
 
@@ -74,6 +89,7 @@ class CodeLookupTest {
         CodeLookup cache = lookup(100);
         assertTrue(cache.valid("AAAAAAAA"), "no view yet: Redis answers");
         assertNull(cache.cached("AAAAAAAA"), "and without a confirmed view nothing is kept");
+        advanceMs(1); // a poll sent after that first answer (one sent before it could have read an older run)
         cache.poll();
         assertTrue(cache.valid("AAAAAAAA"));
         assertFalse(cache.valid("BBBBBBBB"));
@@ -142,6 +158,54 @@ class CodeLookupTest {
         assertEquals(Boolean.FALSE, cache.cached("AAAAAAAA"), "a poll sent later makes the r2 view");
     }
 
+    /**
+     * A slow miss: while it waits for Redis, a poll makes a view of r1, another miss caches a code in it, and the
+     * set is swapped. The slow miss then reads r2, with no view when it started: it must still drop the r1 view,
+     * or the next request would get r1's answer after r2's.
+     */
+    @Test
+    void a_miss_that_started_without_a_view_still_drops_a_view_of_an_older_run() {
+        redis.swap("r1", Set.of("AAAAAAAA"));
+        CodeLookup cache = lookup(100);
+        redis.duringCheck = () -> {
+            advanceMs(1);
+            cache.poll();
+            assertTrue(cache.valid("AAAAAAAA"), "another client, cached in the r1 view");
+            assertEquals(Boolean.TRUE, cache.cached("AAAAAAAA"));
+            redis.swap("r2", Set.of());
+        };
+        assertFalse(cache.valid("AAAAAAAA"), "the slow miss reads r2"); // started with no view
+        assertFalse(cache.valid("AAAAAAAA"), "and the next answer must not be r1's again");
+        assertNull(cache.cached("AAAAAAAA"));
+    }
+
+    /**
+     * Three requests in flight across one swap, with no view: a slow miss M read r1; a poll P read r1 too; then
+     * the swap, and client C's miss reads r2 (no view to drop). P must not make an r1 view after that, or M would
+     * cache r1's answer in it and C's next request would get it.
+     */
+    @Test
+    void a_poll_that_read_the_old_run_makes_no_view_after_a_miss_read_the_new_one() {
+        redis.swap("r1", Set.of("AAAAAAAA"));
+        CodeLookup cache = lookup(100);
+        assertFalse(cache.valid("BBBBBBBB")); // r1 seen
+        advanceMs(1);
+        boolean[] cSaw = new boolean[1];
+        redis.afterRead = () -> {              // inside M, which has read r1
+            redis.duringPoll = () -> {         // inside P, which has read r1
+                redis.duringPoll = () -> { };
+                redis.swap("r2", Set.of());
+                advanceMs(1);
+                cSaw[0] = cache.valid("AAAAAAAA"); // C: r2
+            };
+            cache.poll();
+        };
+        assertTrue(cache.valid("AAAAAAAA"), "M answers r1's answer to its own client (it read before the swap)");
+        assertFalse(cSaw[0], "C got r2's answer");
+        assertNotEquals(Boolean.TRUE, cache.cached("AAAAAAAA"), "C must never get r1's answer after r2's");
+        assertFalse(cache.valid("AAAAAAAA"));
+    }
+
     @Test
     void keeps_at_most_max_entries_answers() {
         redis.swap("r1", Set.of());
@@ -155,28 +219,35 @@ class CodeLookupTest {
     }
 
     /**
-     * Threads ask while runs swap and a poller runs, on the real clock. The runs alternate which half of the codes
-     * is valid, so every answer tells which parity of run it came from. Each client's answers, in the order it got
-     * them, must come from runs that never go back: an answer from an older run than one it already saw (a code
-     * valid, invalid, valid across one swap) fails the test.
+     * Threads ask while runs swap and a poller runs, on the real clock. Each run has its own random valid half of
+     * the codes; each client keeps the oldest run its answers so far can all have come from, in order (the
+     * earliest consistent one, greedily). An answer that no run from there up to the live one gives (an answer of
+     * an older run than one the client already got) fails the test.
      */
     @Test
     void a_client_never_gets_an_answer_from_an_older_run_than_one_it_already_saw() throws Exception {
+        int codeCount = 2000; // more than the cache keeps: misses all along
+        int swaps = 60;
         List<String> codes = new ArrayList<>();
-        for (int i = 0; i < 2000; i++) { // more than the cache keeps: misses all along
+        for (int i = 0; i < codeCount; i++) {
             codes.add(String.format("CODE%04d", i));
         }
-        Set<String> even = new java.util.HashSet<>();
-        Set<String> odd = new java.util.HashSet<>();
-        for (int i = 0; i < codes.size(); i++) {
-            (i % 2 == 0 ? even : odd).add(codes.get(i));
+        Random sets = new Random(42);
+        List<Set<String>> runs = new ArrayList<>();
+        for (int k = 0; k <= swaps; k++) {
+            Set<String> valid = new java.util.HashSet<>();
+            for (String c : codes) {
+                if (sets.nextBoolean()) {
+                    valid.add(c);
+                }
+            }
+            runs.add(valid);
         }
         FakeLiveSet live = new FakeLiveSet();
         AtomicInteger runIndex = new AtomicInteger();
-        live.swap("r0", even);
+        live.swap("r0", runs.get(0));
         CodeLookup cache = new CodeLookup(live, Duration.ofMillis(50), 1000, System::nanoTime);
         cache.start();
-        int swaps = 40;
         int clients = 6;
         AtomicReference<String> failure = new AtomicReference<>();
         AtomicInteger answers = new AtomicInteger();
@@ -185,19 +256,20 @@ class CodeLookupTest {
             int seed = c;
             Thread t = new Thread(() -> {
                 Random rnd = new Random(seed);
-                int lastRun = 0; // the oldest run this client's answers so far can have come from
+                int oldest = 0;
                 while (failure.get() == null && !Thread.currentThread().isInterrupted()) {
-                    int i = rnd.nextInt(codes.size());
-                    boolean valid = cache.valid(codes.get(i));
+                    String code = codes.get(rnd.nextInt(codeCount));
+                    boolean valid = cache.valid(code);
                     int newest = runIndex.get(); // the newest run the answer can have come from
-                    int parity = valid == (i % 2 == 0) ? 0 : 1;
-                    if (parity != lastRun % 2) {
-                        lastRun++;
-                        if (lastRun > newest) {
-                            failure.compareAndSet(null, codes.get(i) + " answered " + valid + " after this client"
-                                    + " had an answer from run " + (lastRun - 1) + " (live: run " + newest + ")");
-                        }
+                    int k = oldest;
+                    while (k <= newest && runs.get(k).contains(code) != valid) {
+                        k++;
                     }
+                    if (k > newest) {
+                        failure.compareAndSet(null, code + " answered " + valid + ", which no run from " + oldest
+                                + " (this client's answers so far) to " + newest + " (live) gives");
+                    }
+                    oldest = k;
                     answers.incrementAndGet();
                 }
             });
@@ -207,7 +279,7 @@ class CodeLookupTest {
         for (int s = 1; s <= swaps && failure.get() == null; s++) {
             Thread.sleep(10);
             runIndex.incrementAndGet(); // first, so that a reader's upper bound is never below the live run
-            live.swap("r" + s, s % 2 == 0 ? even : odd);
+            live.swap("r" + s, runs.get(s));
         }
         Thread.sleep(50);
         for (Thread t : threads) {

@@ -173,8 +173,11 @@ class OperationsEndToEndTest {
         writeRun(s, first);
         int port = PipelineEndToEndTest.freePort();
         AtomicReference<Main> main = new AtomicReference<>();
+        // GET /coupons/{code} through the Camel route here (the event-loop handler in PipelineEndToEndTest): the
+        // probers across a swap below hold both to the same answers
         Thread service = s.startService(Map.of("coupon.http.port", Integer.toString(port),
-                "coupon.http.token", TOKEN, "coupon.schedule.run-on-start", "true"), main::set);
+                "coupon.http.token", TOKEN, "coupon.schedule.run-on-start", "true",
+                "coupon.api.fast-path", "false"), main::set);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         String base = "http://127.0.0.1:" + port;
         try {
@@ -295,6 +298,8 @@ class OperationsEndToEndTest {
             assertEquals(Set.of(), missing, "queried by docker/grafana or docker/prometheus but not exported");
             assertTrue(metrics.contains("coupon_runs_held_total 2.0"), "two runs were held");
             assertTrue(metrics.contains("coupon_api_requests_seconds_bucket{route=\"status-page\",status=\"2xx\""));
+            assertTrue(Pattern.compile("(?m)^camel_exchange_event_notifier_seconds_count\\{[^}]*routeId=\"check-code\""
+                    + "[^}]*} [1-9]").matcher(metrics).find(), "with fast-path=false the Camel route answered");
         } finally {
             PipelineHarness.stopService(main, service);
         }

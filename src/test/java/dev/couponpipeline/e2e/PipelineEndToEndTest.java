@@ -416,6 +416,28 @@ class PipelineEndToEndTest {
             double hitsAfter = meter(get(http, "http://127.0.0.1:" + managementPort + "/observe/metrics").body(),
                     cacheHits);
             assertTrue(hitsAfter - hitsBefore >= 3, "cached answers: " + hitsBefore + " -> " + hitsAfter);
+            String scrape = get(http, "http://127.0.0.1:" + managementPort + "/observe/metrics").body();
+            assertFalse(java.util.regex.Pattern.compile("(?m)^camel_exchange_event_notifier_seconds_count\\{[^}]*"
+                    + "routeId=\"check-code\"[^}]*} [1-9]").matcher(scrape).find(),
+                    "GET /coupons/{code} is answered on the event loop, not by the Camel route");
+            // the pipeline's threads below the API's (Java priorities; the OS applies them with the JVM flags)
+            Map<String, Integer> priorities = new java.util.TreeMap<>();
+            Thread.getAllStackTraces().keySet().forEach(t -> priorities.put(t.getName(), t.getPriority()));
+            for (Map.Entry<String, Integer> kind : Map.of("vert.x-eventloop-thread", Thread.NORM_PRIORITY,
+                    "vert.x-worker-thread", Thread.NORM_PRIORITY, " - seda://build-part", Thread.MIN_PRIORITY,
+                    " - KafkaConsumer[", Thread.MIN_PRIORITY, "kafka-producer-network-thread", Thread.MIN_PRIORITY)
+                    .entrySet()) {
+                List<Integer> seen = priorities.entrySet().stream().filter(e -> e.getKey().contains(kind.getKey()))
+                        .map(Map.Entry::getValue).distinct().toList();
+                assertEquals(List.of(kind.getValue()), seen, kind.getKey() + " in " + priorities);
+            }
+
+            // a body that is not JSON: 400 problem details
+            HttpResponse<String> notJson = postJson(http, base + "/coupons/check", "{\"codes\":[");
+            assertEquals(400, notJson.statusCode(), notJson.body());
+            assertEquals("application/problem+json", notJson.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(notJson.body().startsWith("{\"type\":\"urn:coupon-pipeline:problem:not-json\""),
+                    notJson.body());
             String liveRun = s.meta().get("runId");
             try (redis.clients.jedis.Jedis j = harness.jedis()) {
                 j.srem(s.key, validCode);
@@ -520,6 +542,26 @@ class PipelineEndToEndTest {
             PipelineHarness.stopService(main, service);
         }
         assertFalse(service.isAlive());
+    }
+
+    @Test
+    void should_refuse_to_start_on_a_topic_that_would_lose_a_runs_records() throws Exception {
+        Scenario s = harness.scenario("short-retention", List.of("a", "b", "c"));
+        write(s.file("a"), gzip("AAAAAAAA\n"));
+        write(s.file("b"), gzip("AAAAAAAA\n"));
+        write(s.file("c"), gzip("BBBBBBBB\n"));
+        String control = s.settings.get("coupon.kafka.control-topic");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                "bootstrap.servers", s.settings.get("coupon.kafka.brokers")))) {
+            // as an operator might have made it: the right partitions, but records kept for ten seconds only
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(control, 4, (short) 1)
+                    .configs(Map.of("retention.ms", "10000")))).all().get(30, TimeUnit.SECONDS);
+        }
+        Outcome o = s.runOnce();
+        assertEquals(1, o.exitCode(), o.err());
+        assertTrue(o.err().contains("topic " + control + " keeps records for retention.ms=10000, shorter than a run"
+                + " may take (coupon.aggregator.completion-timeout-ms=30000)"), o.err());
+        assertEquals(Set.of(), s.liveSet());
     }
 
     @Test
