@@ -62,7 +62,7 @@ public final class PartBuilder {
             table.reset(sources, part.codes() / passes);
             slice.pass = pass;
             long[] passCodes = new long[sources];
-            long[] records = reader.read(part.runId(), part.ranges(), sources, (s, value) -> {
+            long[] records = reader.read(part.recordsOf(), part.ranges(), sources, (s, value) -> {
                 slice.source = s;
                 passCodes[s] += decode(value, slice);
                 onRecord.accept(s);

@@ -18,6 +18,7 @@ public final class PartEnds {
     private int partitions = -1;
     private long ended;
     private String failure;
+    private String recordsOf;
 
     public PartEnds(String runId, int partition, List<String> sources) {
         this.runId = runId;
@@ -43,6 +44,13 @@ public final class PartEnds {
         }
         if (r.isAbort()) {
             fail("source " + r.source() + " failed: " + (r.reason() == null ? "no reason given" : r.reason()));
+            return;
+        }
+        if (recordsOf == null) {
+            recordsOf = r.recordsOf();
+        } else if (!recordsOf.equals(r.recordsOf())) {
+            fail("source " + r.source() + " points at the records of run " + r.recordsOf() + ", another source at"
+                    + " those of run " + recordsOf + ": a run reads the records of one run only");
             return;
         }
         ends[s] = r;
@@ -104,6 +112,11 @@ public final class PartEnds {
 
     public String runId() {
         return runId;
+    }
+
+    /** The run whose records are in the ranges: this run, or the run it replays. */
+    public String recordsOf() {
+        return recordsOf == null ? runId : recordsOf;
     }
 
     public int partition() {

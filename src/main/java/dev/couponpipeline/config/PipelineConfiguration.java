@@ -16,6 +16,8 @@ import dev.couponpipeline.source.InputReadiness;
 import dev.couponpipeline.routes.RunsApi;
 import dev.couponpipeline.redis.ValidSetPublisher;
 import dev.couponpipeline.routes.CouponApi;
+import dev.couponpipeline.routes.ReplayApi;
+import dev.couponpipeline.run.RunReplay;
 import dev.couponpipeline.api.CodeCheckHandler;
 import dev.couponpipeline.api.CodeLookup;
 import dev.couponpipeline.redis.RedisLiveSet;
@@ -151,6 +153,19 @@ public class PipelineConfiguration implements CamelContextAware {
                 .lookupByNameAndType("validSetPublisher", ValidSetPublisher.class).recordFailure(runId, reason))
                 .install();
         return coordinator;
+    }
+
+    @BindToRegistry(value = "runReplay", lazy = true)
+    public RunReplay runReplay(@BeanInject("kafkaClients") KafkaClients kafka,
+            @PropertyInject("coupon.kafka.control-topic") String controlTopic,
+            @BeanInject("sources") SourceRegistry sources, @BeanInject("runCoordinator") RunCoordinator coordinator,
+            @BeanInject("runHistory") RunHistory history) {
+        return new RunReplay(kafka, controlTopic, sources::ids, coordinator, history);
+    }
+
+    @BindToRegistry(value = "replayApi", lazy = true)
+    public ReplayApi replayApi(@BeanInject("runReplay") RunReplay replay) {
+        return new ReplayApi(replay);
     }
 
     @BindToRegistry(value = "runOutcomeWatch", lazy = true)

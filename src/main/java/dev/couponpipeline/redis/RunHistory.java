@@ -108,6 +108,11 @@ public final class RunHistory {
     }
 
     /** Every source of the run is in Kafka: the aggregation phase begins. */
+    /** The run rebuilds run {@code replayOf} from Kafka (no file read). */
+    public void replayOf(String runId, String replayOf) {
+        set(runId, "replayOf", replayOf);
+    }
+
     public void sourcesSent(String runId) {
         set(runId, "sentAtMs", Long.toString(clock.millis()));
     }

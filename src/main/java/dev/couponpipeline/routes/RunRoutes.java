@@ -94,13 +94,17 @@ public class RunRoutes extends RouteBuilder {
                     .to("direct:start-run")
                 .end();
 
-        // a Redis that restarted empty (or lost the key) gets the set again from a new run, without waiting a day
+        // a Redis that restarted empty (or lost the key) gets the set again from a new run, without waiting a day:
+        // a replay of the newest run Kafka holds whole, or a run on the files
         from("timer:live-set-watch?delay={{coupon.live-set.check-interval-seconds}}s"
                 + "&period={{coupon.live-set.check-interval-seconds}}s")
                 .routeId("live-set-watch")
                 .filter(method("liveSetWatch", "shouldRestore"))
-                    .setHeader(TRIGGER, constant("live-set-missing"))
-                    .to("direct:start-run")
+                    // from Kafka when it still holds the newest run, else from the files
+                    .filter(method("replayApi", "restoreNeedsFiles"))
+                        .setHeader(TRIGGER, constant("live-set-missing"))
+                        .to("direct:start-run")
+                    .end()
                 .end();
 
         from("timer:progress?period={{coupon.progress.interval-seconds}}s")

@@ -7,7 +7,6 @@ import dev.couponpipeline.api.CodeCheckHandler;
 import dev.couponpipeline.api.CodeLookup;
 import dev.couponpipeline.api.Problem;
 import dev.couponpipeline.api.Validity;
-import dev.couponpipeline.infra.ApiHttpEngine;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -129,6 +128,15 @@ public class ValidationApi extends RouteBuilder {
                     .responseMessage().code(409).message("not the held run").contentType(Problem.MEDIA_TYPE)
                         .endResponseMessage()
                     .to("direct:publish-held")
+                .post("/{id}/replay").id("replay-run-rest").produces("application/json").security("token")
+                    .description("Rebuild a run from Kafka alone (its offset ranges), without its files, and swap it"
+                            + " in; when Kafka no longer holds all of it, run on the files instead (\"from\" says"
+                            + " which, \"reason\" why)")
+                    .param().name("id").type(RestParamType.path).description("the run to rebuild").endParam()
+                    .responseMessage().code(202).message("started, from kafka or from files").endResponseMessage()
+                    .responseMessage().code(409).message("a run is in flight").contentType(Problem.MEDIA_TYPE)
+                        .endResponseMessage()
+                    .to("direct:replay-run")
                 .delete("/{id}").id("discard-held-rest").produces("application/json").security("token")
                     .description("Discard the held run and its staged set")
                     .param().name("id").type(RestParamType.path).description("the held run's id").endParam()
@@ -212,9 +220,29 @@ public class ValidationApi extends RouteBuilder {
                         .otherwise()
                             .bean("httpAccess", "refuse")
                     .end();
+            // from Kafka, or from the files when Kafka no longer holds the whole run (token-protected)
+            from("direct:replay-run")
+                    .routeId("replay-run").routePolicyRef("apiTimer")
+                    .choice()
+                        .when(method("httpAccess", "allows"))
+                            .removeHeader("Authorization")
+                            .bean("replayApi", "replay")
+                            .filter(header(ReplayApi.FALLBACK).isNotNull())
+                                .setHeader(TRIGGER, constant("replay-from-files"))
+                                .setHeader("force", constant("true"))
+                                .to("direct:start-run")
+                                .bean("replayApi", "fellBack")
+                            .end()
+                        .endChoice()
+                        .otherwise()
+                            .bean("httpAccess", "refuse")
+                    .end();
         } else {
             from("direct:http-start-run")
                     .routeId("http-start-run").routePolicyRef("apiTimer")
+                    .bean("couponApi", "noProducer");
+            from("direct:replay-run")
+                    .routeId("replay-run").routePolicyRef("apiTimer")
                     .bean("couponApi", "noProducer");
         }
     }

@@ -13,11 +13,12 @@ import java.io.UncheckedIOException;
  * "source {@code source} of run {@code run} failed" ({@code kind} abort, with the reason).
  *
  * <p>A run is therefore data: the set of these records. The aggregator reads back exactly the ranges they name,
- * and replaying the control topic replays the run. Values are JSON, readable with any Kafka tool.
+ * and replaying the control topic replays the run. A replay of run X as run Y sends X's end records again under Y,
+ * with {@code dataRun} X: Y reads X's records. Values are JSON, readable with any Kafka tool.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ControlRecord(String run, String source, String kind, int partition, int partitions, String topic,
-        long first, long last, long records, long codes, String reason) {
+        long first, long last, long records, long codes, String reason, String dataRun) {
 
     public static final String END = "end";
     public static final String ABORT = "abort";
@@ -28,12 +29,27 @@ public record ControlRecord(String run, String source, String kind, int partitio
     /** Source {@code source} sent {@code records} records holding {@code codes} codes at offsets first..last. */
     public static ControlRecord ended(String run, String source, int partition, int partitions, String topic,
             long first, long last, long records, long codes) {
-        return new ControlRecord(run, source, END, partition, partitions, topic, first, last, records, codes, null);
+        return new ControlRecord(run, source, END, partition, partitions, topic, first, last, records, codes, null,
+                null);
     }
 
     /** Source {@code source} failed; the run can never complete. */
     public static ControlRecord aborted(String run, String source, int partition, int partitions, String reason) {
-        return new ControlRecord(run, source, ABORT, partition, partitions, null, -1, -1, 0, 0, reason);
+        return new ControlRecord(run, source, ABORT, partition, partitions, null, -1, -1, 0, 0, reason, null);
+    }
+
+    /**
+     * The run whose records the range holds: this run's own, or, for a replay, the run it replays ({@code dataRun}:
+     * its records are read again, under this run's id).
+     */
+    public String recordsOf() {
+        return dataRun == null ? run : dataRun;
+    }
+
+    /** This end record for run {@code newRun}, which reads this one's records again (a replay). */
+    public ControlRecord replayedAs(String newRun) {
+        return new ControlRecord(newRun, source, kind, partition, partitions, topic, first, last, records, codes,
+                reason, recordsOf());
     }
 
     public boolean isAbort() {

@@ -166,6 +166,93 @@ class OperationsEndToEndTest {
         assertEquals(second, s.liveSet());
     }
 
+    /**
+     * Replay without the files: a published run is rebuilt from Kafka alone (POST /runs/{id}/replay, then the
+     * live-set watch when Redis lost everything), exact; a run whose records Kafka no longer holds is read from the
+     * files instead, and says why.
+     */
+    @Test
+    void should_rebuild_a_run_from_kafka_without_its_files() throws Exception {
+        Scenario s = harness.scenario("replay", List.of("a", "b", "c"));
+        Set<String> valid = new LinkedHashSet<>(fresh(400));
+        writeRun(s, valid);
+        int port = PipelineEndToEndTest.freePort();
+        AtomicReference<Main> main = new AtomicReference<>();
+        Thread service = s.startService(Map.of("coupon.http.port", Integer.toString(port),
+                "coupon.http.token", TOKEN, "coupon.schedule.run-on-start", "true",
+                "coupon.live-set.check-interval-seconds", "1", "coupon.live-set.restore-min-interval-seconds", "1"),
+                main::set);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        String base = "http://127.0.0.1:" + port;
+        try {
+            String first = awaitRun(http, base, service, r -> "published".equals(r.path("state").asText()))
+                    .path("id").asText();
+            assertEquals(valid, s.liveSet());
+            // the files go away
+            Path away = Files.createDirectories(root.resolve("replay-files-away"));
+            for (String f : List.of("a", "b", "c")) {
+                Files.move(s.file(f), away.resolve(f + ".gz"));
+            }
+
+            assertEquals(401, send(http, "POST", base + "/runs/" + first + "/replay", null).statusCode());
+            HttpResponse<String> replayed = send(http, "POST", base + "/runs/" + first + "/replay", TOKEN);
+            assertEquals(202, replayed.statusCode(), replayed.body());
+            JsonNode answer = JSON.readTree(replayed.body());
+            assertEquals("kafka", answer.path("from").asText(), replayed.body());
+            assertEquals(first, answer.path("replayOf").asText());
+            String second = answer.path("runId").asText();
+            JsonNode run = awaitRun(http, base, service, r -> second.equals(r.path("id").asText())
+                    && !"running".equals(r.path("state").asText()));
+            assertEquals("published", run.path("state").asText(), run.toString());
+            assertEquals(first, history(s, second).get("replayOf"));
+            assertEquals(valid, s.liveSet());
+            assertEquals(second, s.meta().get("runId"));
+
+            // Redis loses everything of this pipeline: the watch rebuilds the newest run from Kafka, files still away
+            try (redis.clients.jedis.Jedis j = harness.jedis()) {
+                for (String k : j.keys(s.key + "*")) {
+                    j.del(k);
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && !valid.equals(s.liveSet())) {
+                Thread.sleep(200);
+            }
+            assertEquals(valid, s.liveSet(), "restored from Kafka");
+            String third = s.meta().get("runId");
+            assertTrue(third.compareTo(second) > 0, third);
+            assertEquals(second, history(s, third).get("replayOf"));
+
+            // past retention: Kafka drops the records of partition 0 of source a; the replay reads the files
+            String topic = s.id + ".a";
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                    "bootstrap.servers", s.settings.get("coupon.kafka.brokers")))) {
+                org.apache.kafka.common.TopicPartition p0 = new org.apache.kafka.common.TopicPartition(topic, 0);
+                long end = admin.listOffsets(Map.of(p0, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
+                        .get(30, TimeUnit.SECONDS).get(p0).offset();
+                admin.deleteRecords(Map.of(p0, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(end)))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+            for (String f : List.of("a", "b", "c")) {
+                Files.move(away.resolve(f + ".gz"), s.file(f));
+            }
+            HttpResponse<String> fromFiles = send(http, "POST", base + "/runs/" + third + "/replay", TOKEN);
+            assertEquals(202, fromFiles.statusCode(), fromFiles.body());
+            JsonNode fallback = JSON.readTree(fromFiles.body());
+            assertEquals("files", fallback.path("from").asText(), fromFiles.body());
+            assertTrue(fallback.path("reason").asText().contains("partition 0 of " + topic)
+                    && fallback.path("reason").asText().contains("past retention"), fromFiles.body());
+            String fourth = fallback.path("runId").asText();
+            JsonNode filesRun = awaitRun(http, base, service, r -> fourth.equals(r.path("id").asText())
+                    && !"running".equals(r.path("state").asText()));
+            assertEquals("published", filesRun.path("state").asText(), filesRun.toString());
+            assertEquals(null, history(s, fourth).get("replayOf"));
+            assertEquals(valid, s.liveSet());
+        } finally {
+            PipelineHarness.stopService(main, service);
+        }
+    }
+
     @Test
     void should_show_history_publish_and_discard_held_runs_and_serve_the_status_page() throws Exception {
         Scenario s = harness.scenario("ops", List.of("a", "b", "c"));

@@ -1,0 +1,97 @@
+package dev.couponpipeline.routes;
+
+import static dev.couponpipeline.routes.HttpAnswer.answer;
+
+import dev.couponpipeline.api.Problem;
+import dev.couponpipeline.run.RunReplay;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /runs/{id}/replay} and the live-set watch's restore: a run rebuilt from Kafka ({@link RunReplay}),
+ * or, when Kafka no longer holds all of it, from the files (the route sends the trigger on to {@code start-run}).
+ */
+public final class ReplayApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayApi.class);
+
+    /** Header: why the run cannot be replayed from Kafka (the route then reads the files). */
+    public static final String FALLBACK = "couponReplayFallback";
+
+    private final RunReplay replay;
+
+    public ReplayApi(RunReplay replay) {
+        this.replay = replay;
+    }
+
+    /** Replays run {@code id} from Kafka (202), or sets {@link #FALLBACK} for the route to read the files. */
+    public void replay(Exchange exchange) {
+        Message m = exchange.getMessage();
+        String id = m.getHeader("id", String.class);
+        RunReplay.Plan plan = replay.plan(id);
+        if (!plan.replayable()) {
+            LOG.warn("POST /runs/{}/replay: {}; reading the files instead", id, plan.refusal());
+            m.setHeader(FALLBACK, plan.refusal());
+            return;
+        }
+        String runId = replay.start(plan, "replay");
+        if (runId == null) {
+            answer(m, 409, Problem.of(409, "run-in-flight", "A run is in flight", "a run is already in flight"));
+        } else {
+            answer(m, 202, started(runId, id, "kafka", null));
+        }
+    }
+
+    /** The answer once {@code start-run} has started the run from the files (body: its id, or null). */
+    public void fellBack(Exchange exchange) {
+        Message m = exchange.getMessage();
+        String runId = m.getBody(String.class);
+        String reason = m.getHeader(FALLBACK, String.class);
+        String id = m.getHeader("id", String.class);
+        if (runId == null) {
+            answer(m, 409, Problem.of(409, "run-in-flight", "A run is in flight", "a run is already in flight"));
+        } else {
+            answer(m, 202, started(runId, id, "files", reason));
+        }
+    }
+
+    /**
+     * For the live-set watch: restores the newest complete run from Kafka when it can; true when it cannot (Kafka
+     * no longer holds it, or does not answer) and the files must be read.
+     */
+    public boolean restoreNeedsFiles() {
+        try {
+            RunReplay.Plan plan = replay.plan(null);
+            if (!plan.replayable()) {
+                LOG.warn("The live set is missing and cannot be rebuilt from Kafka ({}): reading the files",
+                        plan.refusal());
+                return true;
+            }
+            String runId = replay.start(plan, "live-set-missing");
+            if (runId != null) {
+                LOG.warn("The live set is missing: run {} rebuilds run {} from Kafka", runId, plan.runId());
+            }
+            return false;
+        } catch (RuntimeException e) {
+            LOG.warn("The live set is missing and Kafka could not be asked for its last run ({}): reading the files",
+                    e.getMessage());
+            return true;
+        }
+    }
+
+    private static Map<String, Object> started(String runId, String replayOf, String from, String reason) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("runId", runId);
+        out.put("status", "started");
+        out.put("replayOf", replayOf);
+        out.put("from", from);
+        if (reason != null) {
+            out.put("reason", reason);
+        }
+        return out;
+    }
+}
