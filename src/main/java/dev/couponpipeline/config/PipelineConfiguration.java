@@ -164,8 +164,9 @@ public class PipelineConfiguration implements CamelContextAware {
     }
 
     @BindToRegistry(value = "replayApi", lazy = true)
-    public ReplayApi replayApi(@BeanInject("runReplay") RunReplay replay) {
-        return new ReplayApi(replay);
+    public ReplayApi replayApi(@BeanInject("runReplay") RunReplay replay,
+            @BeanInject("liveSetWatch") LiveSetWatch watch) {
+        return new ReplayApi(replay, watch);
     }
 
     @BindToRegistry(value = "runOutcomeWatch", lazy = true)

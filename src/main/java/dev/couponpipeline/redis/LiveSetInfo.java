@@ -48,6 +48,16 @@ public final class LiveSetInfo {
         }
     }
 
+    /** The live run's id, or null (nothing published, or Redis unreachable). */
+    public String liveRunId() {
+        try {
+            Object v = redis.opsForHash().get(keys.meta(), "runId");
+            return v == null ? null : v.toString();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Distinct codes of the last published run, or 0 when unknown (nothing published, Redis unreachable). */
     public long lastDistinctCodes() {
         try {

@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveSetWatch {
 
+    private String lastLiveRunId;
+
     private static final Logger LOG = LoggerFactory.getLogger(LiveSetWatch.class);
 
     private final LiveSetInfo liveSet;
@@ -32,11 +34,28 @@ public final class LiveSetWatch {
     }
 
     /** True when a run should start now to restore the live set. */
+    /**
+     * The run this process last knew live, or null: the newer of the one it read each time it found the set
+     * intact and the one it saw published itself. What a restore rebuilds from Kafka: not the newest complete run
+     * there, which may be a held or a discarded one.
+     */
+    public synchronized String lastLiveRunId() {
+        String published = coordinator.lastPublished();
+        if (published == null) {
+            return lastLiveRunId;
+        }
+        return lastLiveRunId == null || published.compareTo(lastLiveRunId) > 0 ? published : lastLiveRunId;
+    }
+
     public synchronized boolean shouldRestore() {
         LiveSetInfo.State state = liveSet.state();
         switch (state) {
             case INTACT -> {
                 seenPublished = true;
+                String runId = liveSet.liveRunId();
+                if (runId != null) {
+                    lastLiveRunId = runId;
+                }
                 return false;
             }
             case UNREACHABLE -> {

@@ -107,12 +107,12 @@ public final class RunHistory {
         set(runId, "source." + source + ".state", "failed");
     }
 
-    /** Every source of the run is in Kafka: the aggregation phase begins. */
     /** The run rebuilds run {@code replayOf} from Kafka (no file read). */
     public void replayOf(String runId, String replayOf) {
         set(runId, "replayOf", replayOf);
     }
 
+    /** Every source of the run is in Kafka: the aggregation phase begins. */
     public void sourcesSent(String runId) {
         set(runId, "sentAtMs", Long.toString(clock.millis()));
     }
@@ -197,6 +197,9 @@ public final class RunHistory {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", f.get("id"));
         out.put("trigger", f.get("trigger"));
+        if (f.containsKey("replayOf")) {
+            out.put("replayOf", f.get("replayOf"));
+        }
         out.put("state", f.get("state"));
         if (f.containsKey("reason")) {
             out.put("reason", f.get("reason"));

@@ -35,9 +35,12 @@ public final class InputWait {
         this.coordinator = coordinator;
     }
 
-    /** A run this process started was published: its files go to the archive (or their done files away). */
+    /**
+     * A run this process started was published: its files go to the archive (or their done files away); not for a
+     * replay, which read none (the files there now are another delivery's).
+     */
     public void runEnded(dev.couponpipeline.run.RunResult result) {
-        if (result.published() && coordinator.startedHere(result.runId())) {
+        if (result.published() && coordinator.startedHere(result.runId()) && !coordinator.isReplay(result.runId())) {
             archive.published(result.runId(), files());
         }
     }

@@ -23,16 +23,30 @@ public final class ReplayApi {
     public static final String FALLBACK = "couponReplayFallback";
 
     private final RunReplay replay;
+    private final dev.couponpipeline.redis.LiveSetWatch watch;
 
-    public ReplayApi(RunReplay replay) {
+    public ReplayApi(RunReplay replay, dev.couponpipeline.redis.LiveSetWatch watch) {
         this.replay = replay;
+        this.watch = watch;
     }
 
     /** Replays run {@code id} from Kafka (202), or sets {@link #FALLBACK} for the route to read the files. */
     public void replay(Exchange exchange) {
         Message m = exchange.getMessage();
         String id = m.getHeader("id", String.class);
-        RunReplay.Plan plan = replay.plan(id);
+        RunReplay.Plan plan;
+        try {
+            plan = replay.plan(id);
+        } catch (RuntimeException e) {
+            answer(m, 503, Problem.of(503, "kafka-unavailable", "Kafka unavailable",
+                    "the control topic could not be read: " + dev.couponpipeline.infra.Errors.rootMessage(e)));
+            return;
+        }
+        if (plan.unknown()) {
+            // nothing of it on Kafka: reading today's files would not be a replay of it
+            answer(m, 404, Problem.of(404, "no-such-run", "No such run", plan.refusal(), "runId", id));
+            return;
+        }
         if (!plan.replayable()) {
             LOG.warn("POST /runs/{}/replay: {}; reading the files instead", id, plan.refusal());
             m.setHeader(FALLBACK, plan.refusal());
@@ -60,26 +74,32 @@ public final class ReplayApi {
     }
 
     /**
-     * For the live-set watch: restores the newest complete run from Kafka when it can; true when it cannot (Kafka
-     * no longer holds it, or does not answer) and the files must be read.
+     * For the live-set watch: rebuilds the run this process last saw live from Kafka when it can; true when it
+     * cannot (no run seen live here, Kafka no longer holds it all) and the files must be read. False, too, when
+     * Kafka does not answer: a run on the files could not send its records either; the watch tries again.
      */
     public boolean restoreNeedsFiles() {
+        String live = watch.lastLiveRunId();
+        if (live == null) {
+            LOG.warn("The live set is missing, and this process never saw which run was live: reading the files");
+            return true;
+        }
         try {
-            RunReplay.Plan plan = replay.plan(null);
+            RunReplay.Plan plan = replay.plan(live);
             if (!plan.replayable()) {
-                LOG.warn("The live set is missing and cannot be rebuilt from Kafka ({}): reading the files",
-                        plan.refusal());
+                LOG.warn("The live set (run {}) is missing and cannot be rebuilt from Kafka ({}): reading the files",
+                        live, plan.refusal());
                 return true;
             }
             String runId = replay.start(plan, "live-set-missing");
             if (runId != null) {
-                LOG.warn("The live set is missing: run {} rebuilds run {} from Kafka", runId, plan.runId());
+                LOG.warn("The live set is missing: run {} rebuilds run {} from Kafka", runId, live);
             }
             return false;
         } catch (RuntimeException e) {
-            LOG.warn("The live set is missing and Kafka could not be asked for its last run ({}): reading the files",
+            LOG.warn("The live set (run {}) is missing and Kafka could not replay it ({}); trying again later", live,
                     e.getMessage());
-            return true;
+            return false;
         }
     }
 

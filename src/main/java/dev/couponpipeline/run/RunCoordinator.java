@@ -36,6 +36,9 @@ public final class RunCoordinator {
     private final java.util.LinkedHashSet<String> ended = new java.util.LinkedHashSet<>();
     /** Runs started here (bounded), to tell them from runs the aggregator replays from Kafka. */
     private final java.util.LinkedHashSet<String> started = new java.util.LinkedHashSet<>();
+    /** Runs started here that rebuild another run from Kafka: they read no file (nothing to archive or retry). */
+    private final java.util.LinkedHashSet<String> replays = new java.util.LinkedHashSet<>();
+    private String lastPublished;
     private final List<Consumer<RunResult>> permanent = new ArrayList<>();
     private ActiveRun active;
     private RunResult last;
@@ -86,6 +89,23 @@ public final class RunCoordinator {
     /** True when {@code runId} was started by this process (not another producer's, not a replay). */
     public synchronized boolean startedHere(String runId) {
         return started.contains(runId);
+    }
+
+    /** Starts a run that replays another from Kafka ({@link RunReplay}); null when a run is in flight. */
+    public synchronized String tryStartReplay(String trigger) {
+        String runId = tryStart(trigger);
+        if (runId != null) {
+            replays.add(runId);
+            if (replays.size() > RECENT) {
+                replays.remove(replays.iterator().next());
+            }
+        }
+        return runId;
+    }
+
+    /** True when {@code runId} is a replay started here: it read no file. */
+    public synchronized boolean isReplay(String runId) {
+        return replays.contains(runId);
     }
 
     /** The run in flight, if any. */
@@ -204,6 +224,9 @@ public final class RunCoordinator {
                 return; // already ended (e.g. failed by a source, then reported again by the aggregator)
             }
             remember(result.runId());
+            if (result.published() && (lastPublished == null || result.runId().compareTo(lastPublished) > 0)) {
+                lastPublished = result.runId();
+            }
             boolean wasActive = active != null && active.runId.equals(result.runId());
             startedHere = wasActive || started.contains(result.runId());
             if (wasActive) {
@@ -238,6 +261,12 @@ public final class RunCoordinator {
             return;
         }
         if (result.succeeded() || !startedHere || inputFailures.contains(result.runId()) || maxRetries <= 0) {
+            return;
+        }
+        if (isReplay(result.runId())) {
+            // a retry reads the files, which may be gone or another delivery: the live-set watch or an operator
+            // replays again
+            LOG.warn("Replay {} failed; not retried from the files", result.runId());
             return;
         }
         if (retriesInARow >= maxRetries) {
@@ -298,6 +327,11 @@ public final class RunCoordinator {
             }
         });
         return f;
+    }
+
+    /** The newest run this process saw published (by its aggregator, or by an operator here), or null. */
+    public synchronized String lastPublished() {
+        return lastPublished;
     }
 
     public synchronized Optional<RunResult> lastResult() {

@@ -49,6 +49,11 @@ public final class RunReplay {
             return refusal == null;
         }
 
+        /** Nothing of the run is on the control topic (an unknown id, or long past retention). */
+        public boolean unknown() {
+            return ends.isEmpty() && refusal != null && refusal.startsWith("no control record");
+        }
+
         /** Codes per source, all partitions together. */
         public Map<String, Long> codesPerSource() {
             Map<String, Long> out = new TreeMap<>();
@@ -110,7 +115,7 @@ public final class RunReplay {
         if (!plan.replayable()) {
             throw new IllegalArgumentException(plan.refusal());
         }
-        String runId = coordinator.tryStart(trigger);
+        String runId = coordinator.tryStartReplay(trigger);
         if (runId == null) {
             return null;
         }
@@ -136,7 +141,9 @@ public final class RunReplay {
         settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         settings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         settings.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(settings))) {
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(settings));
+        boolean sentAll = false;
+        try {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (ControlRecord end : ends) {
                 sent.add(producer.send(new ProducerRecord<>(controlTopic, end.partition(), null,
@@ -145,11 +152,15 @@ public final class RunReplay {
             for (Future<RecordMetadata> f : sent) {
                 f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             }
+            sentAll = true;
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Kafka did not take the control records: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while sending the control records", e);
+        } finally {
+            // not sent in time: drop what is still queued rather than deliver it late
+            producer.close(sentAll ? WAIT : Duration.ZERO);
         }
     }
 
@@ -227,9 +238,14 @@ public final class RunReplay {
             }
         }
         Map<TopicPartition, Long> earliest = new HashMap<>();
+        Map<TopicPartition, Long> latest = new HashMap<>();
         try (Admin admin = kafka.admin()) {
             admin.listOffsets(ask).all().get(WAIT.toSeconds(), TimeUnit.SECONDS)
                     .forEach((tp, info) -> earliest.put(tp, info.offset()));
+            Map<TopicPartition, OffsetSpec> askLatest = new HashMap<>();
+            ask.keySet().forEach(tp -> askLatest.put(tp, OffsetSpec.latest()));
+            admin.listOffsets(askLatest).all().get(WAIT.toSeconds(), TimeUnit.SECONDS)
+                    .forEach((tp, info) -> latest.put(tp, info.offset()));
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot read the first offsets of the source topics: " + e.getMessage(),
                     e);
@@ -241,7 +257,13 @@ public final class RunReplay {
             if (e.isEmpty()) {
                 continue;
             }
-            long first = earliest.get(new TopicPartition(e.topic(), e.partition()));
+            TopicPartition tp = new TopicPartition(e.topic(), e.partition());
+            long first = earliest.get(tp);
+            if (latest.get(tp) <= e.last()) {
+                return "partition " + e.partition() + " of " + e.topic() + " ends at offset " + latest.get(tp)
+                        + ", before the records of source " + e.source() + " (offsets " + e.first() + ".." + e.last()
+                        + "): the topic was recreated or truncated";
+            }
             if (first > e.first()) {
                 return "the records of source " + e.source() + " in partition " + e.partition() + " of " + e.topic()
                         + " (offsets " + e.first() + ".." + e.last() + ") are past retention: the partition starts at"

@@ -167,61 +167,79 @@ class OperationsEndToEndTest {
     }
 
     /**
-     * Replay without the files: a published run is rebuilt from Kafka alone (POST /runs/{id}/replay, then the
-     * live-set watch when Redis lost everything), exact; a run whose records Kafka no longer holds is read from the
-     * files instead, and says why.
+     * Replay without the files. Runs of different sets: V1, then V2 (V1 and 100 more), then a held one (a tenth of
+     * V1). A replay of the first run brings V1 back exactly, from Kafka (the files in the input directory are the
+     * held run's, and stay there: a replay archives nothing). Then a newer held run, and Redis loses every key of
+     * the pipeline: the watch rebuilds the run it last saw live (V1), not the newest complete run on Kafka (the
+     * held one). Last, one partition's records are deleted: the replay says so and reads the files. An unknown run
+     * is a 404.
      */
     @Test
     void should_rebuild_a_run_from_kafka_without_its_files() throws Exception {
         Scenario s = harness.scenario("replay", List.of("a", "b", "c"));
-        Set<String> valid = new LinkedHashSet<>(fresh(400));
-        writeRun(s, valid);
+        Set<String> v1 = new LinkedHashSet<>(fresh(400));
+        Set<String> v2 = new LinkedHashSet<>(v1);
+        v2.addAll(fresh(100));
+        Set<String> bad = new LinkedHashSet<>(new ArrayList<>(v1).subList(0, 40));
+        writeRun(s, v1);
         int port = PipelineEndToEndTest.freePort();
         AtomicReference<Main> main = new AtomicReference<>();
+        Path archive = root.resolve("replay-archive");
         Thread service = s.startService(Map.of("coupon.http.port", Integer.toString(port),
                 "coupon.http.token", TOKEN, "coupon.schedule.run-on-start", "true",
+                "coupon.input.archive-dir", archive.toString(),
                 "coupon.live-set.check-interval-seconds", "1", "coupon.live-set.restore-min-interval-seconds", "1"),
                 main::set);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         String base = "http://127.0.0.1:" + port;
         try {
-            String first = awaitRun(http, base, service, r -> "published".equals(r.path("state").asText()))
+            String run1 = awaitRun(http, base, service, r -> "published".equals(r.path("state").asText()))
                     .path("id").asText();
-            assertEquals(valid, s.liveSet());
-            // the files go away
-            Path away = Files.createDirectories(root.resolve("replay-files-away"));
-            for (String f : List.of("a", "b", "c")) {
-                Files.move(s.file(f), away.resolve(f + ".gz"));
-            }
+            assertEquals(v1, s.liveSet());
+            writeRun(s, v2);
+            String run2 = started(send(http, "POST", base + "/runs", TOKEN));
+            assertEquals("published", awaitEnd(http, base, service, run2).path("state").asText());
+            assertEquals(v2, s.liveSet());
+            writeRun(s, bad);
+            String run3 = started(send(http, "POST", base + "/runs", TOKEN));
+            assertEquals("held", awaitEnd(http, base, service, run3).path("state").asText());
 
-            assertEquals(401, send(http, "POST", base + "/runs/" + first + "/replay", null).statusCode());
-            HttpResponse<String> replayed = send(http, "POST", base + "/runs/" + first + "/replay", TOKEN);
+            assertEquals(401, send(http, "POST", base + "/runs/" + run1 + "/replay", null).statusCode());
+            HttpResponse<String> unknown = send(http, "POST", base + "/runs/19990101T000000.000Z/replay", TOKEN);
+            assertEquals(404, unknown.statusCode(), unknown.body());
+            HttpResponse<String> replayed = send(http, "POST", base + "/runs/" + run1 + "/replay", TOKEN);
             assertEquals(202, replayed.statusCode(), replayed.body());
             JsonNode answer = JSON.readTree(replayed.body());
             assertEquals("kafka", answer.path("from").asText(), replayed.body());
-            assertEquals(first, answer.path("replayOf").asText());
-            String second = answer.path("runId").asText();
-            JsonNode run = awaitRun(http, base, service, r -> second.equals(r.path("id").asText())
-                    && !"running".equals(r.path("state").asText()));
+            assertEquals(run1, answer.path("replayOf").asText());
+            String run4 = answer.path("runId").asText();
+            JsonNode run = awaitEnd(http, base, service, run4);
             assertEquals("published", run.path("state").asText(), run.toString());
-            assertEquals(first, history(s, second).get("replayOf"));
-            assertEquals(valid, s.liveSet());
-            assertEquals(second, s.meta().get("runId"));
+            assertEquals(run1, run.path("replayOf").asText(), run.toString());
+            assertTrue(v1.equals(s.liveSet()), "the first run's set, not the files' (the held run's): "
+                    + s.liveSet().size() + " codes");
+            assertEquals(run4, s.meta().get("runId"));
+            assertTrue(Files.exists(s.file("a")), "a replay moves no file to the archive");
 
-            // Redis loses everything of this pipeline: the watch rebuilds the newest run from Kafka, files still away
+            // a newer held run: the newest complete run on Kafka is not the live one
+            String run5 = started(send(http, "POST", base + "/runs?force=true", TOKEN));
+            assertEquals("held", awaitEnd(http, base, service, run5).path("state").asText());
+            // Redis loses every key of this pipeline: the watch rebuilds run4's set from Kafka
             try (redis.clients.jedis.Jedis j = harness.jedis()) {
                 for (String k : j.keys(s.key + "*")) {
                     j.del(k);
                 }
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && !valid.equals(s.liveSet())) {
+            while (System.nanoTime() < deadline && !v1.equals(s.liveSet())) {
                 Thread.sleep(200);
             }
-            assertEquals(valid, s.liveSet(), "restored from Kafka");
-            String third = s.meta().get("runId");
-            assertTrue(third.compareTo(second) > 0, third);
-            assertEquals(second, history(s, third).get("replayOf"));
+            assertTrue(v1.equals(s.liveSet()), "restored from Kafka: the run last live (" + v1.size() + " codes), not"
+                    + " the held one; " + s.liveSet().size() + " codes");
+            String run6 = s.meta().get("runId");
+            assertTrue(run6.compareTo(run5) > 0, run6);
+            assertEquals(run4, history(s, run6).get("replayOf"));
+            assertTrue(Files.exists(s.file("a")), "a replay moves no file to the archive");
 
             // past retention: Kafka drops the records of partition 0 of source a; the replay reads the files
             String topic = s.id + ".a";
@@ -233,24 +251,44 @@ class OperationsEndToEndTest {
                 admin.deleteRecords(Map.of(p0, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(end)))
                         .all().get(30, TimeUnit.SECONDS);
             }
-            for (String f : List.of("a", "b", "c")) {
-                Files.move(away.resolve(f + ".gz"), s.file(f));
-            }
-            HttpResponse<String> fromFiles = send(http, "POST", base + "/runs/" + third + "/replay", TOKEN);
+            writeRun(s, v2);
+            HttpResponse<String> fromFiles = send(http, "POST", base + "/runs/" + run6 + "/replay", TOKEN);
             assertEquals(202, fromFiles.statusCode(), fromFiles.body());
             JsonNode fallback = JSON.readTree(fromFiles.body());
             assertEquals("files", fallback.path("from").asText(), fromFiles.body());
             assertTrue(fallback.path("reason").asText().contains("partition 0 of " + topic)
                     && fallback.path("reason").asText().contains("past retention"), fromFiles.body());
-            String fourth = fallback.path("runId").asText();
-            JsonNode filesRun = awaitRun(http, base, service, r -> fourth.equals(r.path("id").asText())
-                    && !"running".equals(r.path("state").asText()));
+            String run7 = fallback.path("runId").asText();
+            JsonNode filesRun = awaitEnd(http, base, service, run7);
             assertEquals("published", filesRun.path("state").asText(), filesRun.toString());
-            assertEquals(null, history(s, fourth).get("replayOf"));
-            assertEquals(valid, s.liveSet());
+            assertFalse(filesRun.has("replayOf"), filesRun.toString());
+            assertEquals(v2, s.liveSet());
+            assertFalse(Files.exists(s.file("a")), "a run on the files archives them");
         } finally {
             PipelineHarness.stopService(main, service);
         }
+    }
+
+    private static String started(HttpResponse<String> r) throws Exception {
+        assertEquals(202, r.statusCode(), r.body());
+        return JSON.readTree(r.body()).path("runId").asText();
+    }
+
+    /** Polls GET /runs/{id} until the run is no longer running. */
+    private static JsonNode awaitEnd(HttpClient http, String base, Thread service, String runId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        JsonNode run = null;
+        while (System.nanoTime() < deadline && service.isAlive()) {
+            HttpResponse<String> r = send(http, "GET", base + "/runs/" + runId, null);
+            if (r.statusCode() == 200) {
+                run = JSON.readTree(r.body());
+                if (!"running".equals(run.path("state").asText())) {
+                    return run;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("run " + runId + " did not end within 90 s: " + run);
     }
 
     @Test
