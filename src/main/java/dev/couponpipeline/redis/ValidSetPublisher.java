@@ -43,7 +43,9 @@ public final class ValidSetPublisher {
     private static final String PUBLISH_PARTS = String.join("\n",
             "local run = ARGV[1]",
             "local current = redis.call('HGET', KEYS[3], 'runId')",
-            "if current and current >= run then return {0} end",
+            // live already or older: a late build of one of its parts (a duplicate control record read again after a
+            // rebalance) may have staged codes again; nobody can use them any more
+            "if current and current >= run then redis.call('UNLINK', KEYS[2]) return {0} end",
             "local hist = KEYS[7]",
             "local tracked = redis.call('EXISTS', hist) == 1",
             "local held = redis.call('HGET', KEYS[6], 'runId')",
