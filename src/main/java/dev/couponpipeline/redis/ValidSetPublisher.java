@@ -521,12 +521,7 @@ public final class ValidSetPublisher {
 
     /** The live run id, or null when nothing is published (or Redis cannot be read). */
     public String liveRunId() {
-        try {
-            Object v = redis.opsForHash().get(keys.meta(), "runId");
-            return v == null ? null : v.toString();
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return new LiveSetInfo(redis, keys).liveRunId();
     }
 
     /** The live run's result as its metadata records it (another instance swapped it). */
