@@ -8,7 +8,6 @@ import dev.couponpipeline.infra.EmbeddedRedis;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -25,8 +24,7 @@ class LateBuildTest {
     @Test
     void a_part_built_after_its_run_went_live_leaves_no_staging_key(@TempDir Path dir) throws Exception {
         try (EmbeddedRedis server = EmbeddedRedis.start(dir, 0)) {
-            StringRedisTemplate redis = new RedisClientSettings(server.host(), server.port(), "", "", 0, false, "",
-                    "", "PKCS12", true, "", "", "", Duration.ofSeconds(10), 4).template();
+            StringRedisTemplate redis = LocalRedis.template(server, 4);
             LiveSetKeys keys = new LiveSetKeys("coupons:late");
             ValidSetPublisher publisher = new ValidSetPublisher(redis, keys, 100, 2, Clock.systemUTC());
             String run = "20261202T020000.000Z";

@@ -23,8 +23,7 @@ class RedisSharingTest {
     @Test
     void should_answer_every_check_right_while_the_sweep_and_preflight_run(@TempDir Path dir) throws Exception {
         try (EmbeddedRedis server = EmbeddedRedis.start(dir, 0)) {
-            StringRedisTemplate redis = new RedisClientSettings(server.host(), server.port(), "", "", 0, false, "",
-                    "", "PKCS12", true, "", "", "", Duration.ofSeconds(10), 16).template();
+            StringRedisTemplate redis = LocalRedis.template(server, 16);
             LiveSetKeys keys = new LiveSetKeys("coupons:shared");
             ValidSetPublisher publisher = new ValidSetPublisher(redis, keys, 100, 2, Clock.systemUTC());
             redis.opsForSet().add(keys.live(), "VALID0001");
