@@ -17,7 +17,8 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A single-node Kafka (KRaft, broker and controller in one) running inside this JVM, for when no cluster is
- * configured. Its log directory is formatted once and reused, so topics and offsets survive a restart.
+ * configured, or one node of a cluster of processes (the fault suite's). Its log directory is formatted once and
+ * reused, so topics and offsets survive a restart.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -44,36 +45,65 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Path dir, int port, int controllerPortWanted, java.util.Map<String, String> extra)
             throws IOException {
-        Files.createDirectories(dir);
         int brokerPort = port > 0 ? port : freePort();
         int controllerPort = controllerPortWanted > 0 ? controllerPortWanted : freePort();
-        String logDir = dir.toAbsolutePath().toString();
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
         p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", logDir);
         p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "1");
         p.put("transaction.state.log.replication.factor", "1");
         p.put("transaction.state.log.min.isr", "1");
+        p.putAll(extra);
+        return startNode(dir, Uuid.randomUuid().toString(), p, brokerPort);
+    }
+
+    /**
+     * One node of a cluster of several processes (the fault suite's three brokers and their controller):
+     * {@code roles} is "broker" or "controller"; {@code voters} is the controller quorum, as
+     * {@code controller.quorum.voters}. Every node of one cluster is formatted with the same {@code clusterId}.
+     */
+    public static EmbeddedKafka startClusterNode(Path dir, String clusterId, int nodeId, String roles, int port,
+            String voters, java.util.Map<String, String> extra) throws IOException {
+        Properties p = new Properties();
+        p.put("process.roles", roles);
+        p.put("node.id", Integer.toString(nodeId));
+        p.put("controller.quorum.voters", voters);
+        if (roles.equals("controller")) {
+            p.put("listeners", "CONTROLLER://127.0.0.1:" + port);
+        } else {
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+        }
+        p.putAll(extra);
+        return startNode(dir, clusterId, p, port);
+    }
+
+    private static EmbeddedKafka startNode(Path dir, String clusterId, Properties settings, int port)
+            throws IOException {
+        Files.createDirectories(dir);
+        String logDir = dir.toAbsolutePath().toString();
+        Properties p = new Properties();
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDir);
+        p.put("offsets.topic.num.partitions", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
         p.put("log.segment.bytes", Integer.toString(256 * 1024 * 1024));
-        p.putAll(extra);
+        p.putAll(settings);
         KafkaConfig config = KafkaConfig.fromProps(p, false);
         if (!Files.exists(dir.resolve("meta.properties"))) {
             try {
                 new Formatter()
                         .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-                        .setNodeId(1)
-                        .setClusterId(Uuid.randomUuid().toString())
+                        .setNodeId(config.nodeId())
+                        .setClusterId(clusterId)
                         .setDirectories(List.of(logDir))
                         .setMetadataLogDirectory(logDir)
                         .setControllerListenerName("CONTROLLER")
@@ -87,19 +117,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafka(server, brokerPort);
+        return new EmbeddedKafka(server, port);
     }
 
     /**
      * Runs the broker in a process of its own until it is killed: {@code java -cp coupon-pipeline.jar
-     * dev.couponpipeline.infra.EmbeddedKafka DIR PORT CONTROLLER_PORT}. The fault tests kill and restart it.
+     * dev.couponpipeline.infra.EmbeddedKafka DIR PORT CONTROLLER_PORT} (the single node), or one node of a cluster:
+     * {@code ... EmbeddedKafka node DIR CLUSTER_ID NODE_ID ROLES PORT VOTERS [key=value ...]}. The fault tests kill
+     * and restart them.
      */
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: EmbeddedKafka DIR PORT CONTROLLER_PORT");
+        EmbeddedKafka kafka;
+        if (args.length >= 7 && args[0].equals("node")) {
+            java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
+            for (int i = 7; i < args.length; i++) {
+                int eq = args[i].indexOf('=');
+                extra.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+            }
+            kafka = startClusterNode(Path.of(args[1]), args[2], Integer.parseInt(args[3]), args[4],
+                    Integer.parseInt(args[5]), args[6], extra);
+        } else if (args.length == 3) {
+            kafka = start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        } else {
+            System.err.println("usage: EmbeddedKafka DIR PORT CONTROLLER_PORT\n"
+                    + "       EmbeddedKafka node DIR CLUSTER_ID NODE_ID broker|controller PORT VOTERS [key=value ...]");
             System.exit(2);
+            return;
         }
-        EmbeddedKafka kafka = start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
         System.out.println("kafka ready on " + kafka.bootstrapServers());
         System.out.flush();

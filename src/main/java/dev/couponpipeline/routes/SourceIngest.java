@@ -119,7 +119,9 @@ public final class SourceIngest {
             }
             if (ranges.failure() != null) {
                 throw new IllegalStateException("Kafka did not take the records of source " + source + " (topic "
-                        + s.topic() + "): " + ranges.failure(), ranges.failure());
+                        + s.topic() + "): " + ranges.failure() + "; "
+                        + dev.couponpipeline.source.TopicSetup.replicaReport(kafka, s.topic(), 5000),
+                        ranges.failure());
             }
             if (ranges.pending() != 0) {
                 throw new IllegalStateException("Kafka acknowledged only part of the records of source " + source);

@@ -141,12 +141,64 @@ public final class TopicSetup {
         }
     }
 
+    /**
+     * What Kafka says about a topic's replicas, for the message of a send that failed: the partitions that have no
+     * leader or fewer in-sync replicas than the topic's min.insync.replicas (which is why a broker refuses records
+     * sent with acks=all), and the brokers the cluster has. Asks for at most {@code timeoutMs}; never throws.
+     */
+    public static String replicaReport(KafkaClients kafka, String topic, long timeoutMs) {
+        Admin admin = kafka.admin();
+        try {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(timeoutMs, TimeUnit.MILLISECONDS).get(topic);
+            Config config = configsOf(admin, Set.of(topic), timeoutMs).get(topic);
+            int minInsync = intValue(config, "min.insync.replicas", 1);
+            List<String> shortOnes = new ArrayList<>();
+            Set<Integer> replicas = new java.util.TreeSet<>();
+            Set<Integer> inSync = new java.util.TreeSet<>();
+            for (var p : d.partitions()) {
+                p.replicas().forEach(n -> replicas.add(n.id()));
+                p.isr().forEach(n -> inSync.add(n.id()));
+                if (p.leader() == null || p.leader().isEmpty() || p.isr().size() < minInsync) {
+                    shortOnes.add(topic + "-" + p.partition() + " (leader "
+                            + (p.leader() == null || p.leader().isEmpty() ? "none" : p.leader().id()) + ", in sync "
+                            + p.isr().stream().map(n -> n.id()).toList() + " of replicas "
+                            + p.replicas().stream().map(n -> n.id()).toList() + ")");
+                }
+            }
+            Set<Integer> alive = new java.util.TreeSet<>();
+            admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).forEach(n -> alive.add(n.id()));
+            Set<Integer> missing = new java.util.TreeSet<>(replicas);
+            missing.removeAll(alive);
+            if (shortOnes.isEmpty()) {
+                return "every partition of " + topic + " has a leader and at least min.insync.replicas=" + minInsync
+                        + " in-sync replicas now; brokers up " + alive;
+            }
+            return shortOnes.size() + " of " + d.partitions().size() + " partitions have fewer in-sync replicas than"
+                    + " min.insync.replicas=" + minInsync + " or no leader: " + String.join(", ", shortOnes)
+                    + "; replicas missing: brokers " + missing + " (brokers up " + alive + ")";
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            return "Kafka did not describe topic " + topic + " within " + timeoutMs + " ms either: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while asking Kafka about topic " + topic;
+        } finally {
+            // calls still waiting for an unreachable Kafka are abandoned, not waited for
+            admin.close(java.time.Duration.ZERO);
+        }
+    }
+
     private static Map<String, Config> configsOf(Admin admin, Set<String> topics)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        return configsOf(admin, topics, TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+    }
+
+    private static Map<String, Config> configsOf(Admin admin, Set<String> topics, long timeoutMs)
             throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
         List<ConfigResource> resources = topics.stream()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
         Map<String, Config> out = new HashMap<>();
-        admin.describeConfigs(resources).all().get(WAIT_SECONDS, TimeUnit.SECONDS)
+        admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS)
                 .forEach((r, c) -> out.put(r.name(), c));
         return out;
     }

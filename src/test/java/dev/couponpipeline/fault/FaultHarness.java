@@ -1,5 +1,8 @@
 package dev.couponpipeline.fault;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.couponpipeline.testing.RedisProcess;
 import dev.couponpipeline.testing.TestJvm;
 import java.io.IOException;
@@ -40,17 +43,25 @@ final class FaultHarness implements AutoCloseable {
     static final List<String> TEST_JVM = TestJvm.FLAGS;
     /** Partitions of every topic a case makes: parts are built one partition at a time, so a kill hits mid-run. */
     static final int PARTITIONS = 4;
+    /** How long recovery may take in any case. */
+    static final Duration RECOVERY = Duration.ofSeconds(120);
 
     final Path root;
-    final Broker broker;
+    final Kafka kafka;
     final RedisServerProcess redis;
     private final List<Pipeline> pipelines = new ArrayList<>();
 
+    /** One Kafka node, and redis-server. */
     FaultHarness(Path root) throws Exception {
+        this(root, 1);
+    }
+
+    /** With {@code brokers} > 1, a Kafka cluster of that many brokers and a controller ({@link Kafka#cluster}). */
+    FaultHarness(Path root, int brokers) throws Exception {
         this.root = root;
-        this.broker = new Broker(root.resolve("kafka"));
+        this.kafka = brokers == 1 ? new Kafka(root.resolve("kafka")) : Kafka.cluster(root, brokers);
         this.redis = new RedisServerProcess(root.resolve("redis"));
-        broker.start();
+        kafka.start();
         redis.start(false);
     }
 
@@ -90,39 +101,47 @@ final class FaultHarness implements AutoCloseable {
     @Override
     public void close() throws Exception {
         killPipelines();
-        broker.kill9();
+        kafka.kill9();
         redis.kill9();
     }
 
-    /** The Kafka broker in a JVM of its own, on fixed ports, so it can be killed and started again. */
-    static final class Broker {
+    /** One Kafka node (KRaft) in a JVM of its own, on fixed ports, so it can be killed and started again. */
+    static final class KafkaNode {
         final Path dir;
+        final int nodeId;
         final int port;
-        final int controllerPort;
+        private final List<String> args;
         Process process;
 
-        Broker(Path dir) throws IOException {
+        /** {@code args} follow the jar's EmbeddedKafka main, after the directory. */
+        KafkaNode(Path dir, int nodeId, int port, List<String> args) {
             this.dir = dir;
-            this.port = freePort();
-            this.controllerPort = freePort();
+            this.nodeId = nodeId;
+            this.port = port;
+            this.args = args;
         }
 
-        String bootstrap() {
+        Path log() {
+            return dir.resolveSibling(dir.getFileName() + ".log");
+        }
+
+        String address() {
             return "127.0.0.1:" + port;
         }
 
-        void start() throws Exception {
-            Path log = dir.resolveSibling("kafka.log");
-            List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx512m"));
+        /** Starts the JVM; {@link Kafka#awaitUp} waits for the cluster. */
+        void launch() throws IOException {
+            List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx384m"));
             cmd.addAll(TEST_JVM);
-            cmd.addAll(List.of("-cp", JAR.toString(), "dev.couponpipeline.infra.EmbeddedKafka", dir.toString(),
-                    Integer.toString(port), Integer.toString(controllerPort)));
+            cmd.addAll(List.of("-cp", JAR.toString(), "dev.couponpipeline.infra.EmbeddedKafka"));
+            cmd.addAll(args);
             process = new ProcessBuilder(cmd)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            await("the broker to start (" + log + ")", Duration.ofSeconds(60),
-                    () -> readQuietly(log).contains("kafka ready on " + bootstrap()) && process.isAlive()
-                            && Files.exists(dir.resolve("meta.properties")) && admin(a -> a.describeCluster()
-                                    .nodes().get(5, TimeUnit.SECONDS).size()) == 1);
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+        }
+
+        boolean ready() {
+            return process != null && process.isAlive() && readQuietly(log()).contains("kafka ready on ")
+                    && Files.exists(dir.resolve("meta.properties"));
         }
 
         void kill9() throws InterruptedException {
@@ -131,11 +150,144 @@ final class FaultHarness implements AutoCloseable {
                 process.waitFor(30, TimeUnit.SECONDS);
                 // the next start must see "kafka ready" again, so forget the old log lines
                 try {
-                    Files.deleteIfExists(dir.resolveSibling("kafka.log"));
+                    Files.deleteIfExists(log());
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
             }
+        }
+
+        /** Deletes the node's whole log directory (data and metadata): a disk replaced. Only while it is down. */
+        void wipe() throws IOException {
+            if (process != null && process.isAlive()) {
+                throw new IllegalStateException("wipe a node only while it is down");
+            }
+            if (Files.exists(dir)) {
+                try (var files = Files.walk(dir)) {
+                    for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The Kafka the pipelines use: one node (broker and controller in one JVM, the single broker of most cases) or
+     * a cluster of three brokers, each in a JVM of its own, and their controller in a fourth, configured as the
+     * production compose file configures its brokers (replication factor 3, min.insync.replicas 2, no unclean
+     * leader election, the internal topics replicated three times).
+     */
+    static final class Kafka {
+        final KafkaNode controller;
+        final List<KafkaNode> brokers;
+
+        /** The single node. */
+        Kafka(Path dir) throws IOException {
+            this.controller = null;
+            int port = freePort();
+            this.brokers = List.of(new KafkaNode(dir, 1, port,
+                    List.of(dir.toString(), Integer.toString(port), Integer.toString(freePort()))));
+        }
+
+        private Kafka(KafkaNode controller, List<KafkaNode> brokers) {
+            this.controller = controller;
+            this.brokers = brokers;
+        }
+
+        static Kafka cluster(Path root, int size) throws IOException {
+            String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+            int controllerPort = freePort();
+            String voters = "100@127.0.0.1:" + controllerPort;
+            KafkaNode controller = new KafkaNode(root.resolve("controller"), 100, controllerPort, List.of("node",
+                    root.resolve("controller").toString(), clusterId, "100", "controller",
+                    Integer.toString(controllerPort), voters));
+            List<KafkaNode> brokers = new ArrayList<>();
+            for (int id = 1; id <= size; id++) {
+                int port = freePort();
+                Path dir = root.resolve("broker" + id);
+                brokers.add(new KafkaNode(dir, id, port, List.of("node", dir.toString(), clusterId,
+                        Integer.toString(id), "broker", Integer.toString(port), voters,
+                        "default.replication.factor=3", "min.insync.replicas=2",
+                        "unclean.leader.election.enable=false", "offsets.topic.replication.factor=3",
+                        "transaction.state.log.replication.factor=3", "transaction.state.log.min.isr=2",
+                        "message.max.bytes=4194304")));
+            }
+            return new Kafka(controller, List.copyOf(brokers));
+        }
+
+        String bootstrap() {
+            return String.join(",", brokers.stream().map(KafkaNode::address).toList());
+        }
+
+        /** Starts every node and waits until each broker has registered. */
+        void start() throws Exception {
+            if (controller != null) {
+                controller.launch();
+            }
+            for (KafkaNode b : brokers) {
+                b.launch();
+            }
+            awaitUp(brokers.size());
+        }
+
+        /** Starts a node killed (or wiped) again; waits until it and every live broker have registered. */
+        void restart(KafkaNode node) throws Exception {
+            node.launch();
+            awaitUp((int) brokers.stream().filter(b -> b.process != null && b.process.isAlive()).count());
+        }
+
+        void awaitUp(int registered) throws InterruptedException {
+            await("Kafka to start (" + brokers.get(0).log() + ")", Duration.ofSeconds(90),
+                    () -> (controller == null || controller.ready()) && brokers.stream().filter(b -> b.process != null
+                            && b.process.isAlive()).allMatch(KafkaNode::ready) && Integer.valueOf(registered)
+                                    .equals(admin(a -> a.describeCluster().nodes().get(5, TimeUnit.SECONDS).size())));
+        }
+
+        /** Kills every node. */
+        void kill9() throws InterruptedException {
+            for (KafkaNode b : brokers) {
+                b.kill9();
+            }
+            if (controller != null) {
+                controller.kill9();
+            }
+        }
+
+        KafkaNode node(int id) {
+            return brokers.stream().filter(b -> b.nodeId == id).findFirst().orElseThrow();
+        }
+
+        /** Partition leaders of the topics, by broker id: how many partitions each broker leads. */
+        Map<Integer, Integer> leaderCounts(List<String> topics) {
+            Map<Integer, Integer> out = new java.util.TreeMap<>();
+            describe(topics).values().forEach(d -> d.partitions().forEach(pi -> {
+                if (pi.leader() != null) {
+                    out.merge(pi.leader().id(), 1, Integer::sum);
+                }
+            }));
+            return out;
+        }
+
+        /** The broker that leads the most partitions of the topics. */
+        KafkaNode busiestLeader(List<String> topics) {
+            Map<Integer, Integer> counts = leaderCounts(topics);
+            int id = counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            return node(id);
+        }
+
+        /** In-sync replicas of every partition of the topics, by "topic-partition". */
+        Map<String, List<Integer>> inSync(List<String> topics) {
+            Map<String, List<Integer>> out = new java.util.TreeMap<>();
+            describe(topics).values().forEach(d -> d.partitions().forEach(pi -> out.put(d.name() + "-"
+                    + pi.partition(), pi.isr().stream().map(org.apache.kafka.common.Node::id).sorted().toList())));
+            return out;
+        }
+
+        private Map<String, org.apache.kafka.clients.admin.TopicDescription> describe(List<String> topics) {
+            Map<String, org.apache.kafka.clients.admin.TopicDescription> m = admin(a -> a.describeTopics(topics)
+                    .allTopicNames().get(10, TimeUnit.SECONDS));
+            return m == null ? Map.of() : m;
         }
 
         interface AdminCall<T> {
@@ -280,7 +432,7 @@ final class FaultHarness implements AutoCloseable {
 
         Map<String, String> settings() {
             Map<String, String> s = new LinkedHashMap<>();
-            s.put("coupon.kafka.brokers", broker.bootstrap());
+            s.put("coupon.kafka.brokers", kafka.bootstrap());
             s.put("coupon.redis.host", "127.0.0.1");
             s.put("coupon.redis.port", Integer.toString(redisPort));
             s.put("coupon.redis.timeout-ms", "2000");
@@ -298,6 +450,8 @@ final class FaultHarness implements AutoCloseable {
             // small records: a run of a few hundred thousand codes lasts seconds, long enough to hit
             s.put("coupon.kafka.codes-per-record", "20");
             s.put("coupon.kafka.partitions", Integer.toString(PARTITIONS));
+            // as the production compose file sets it: every partition on every broker of a cluster
+            s.put("coupon.kafka.replication-factor", Integer.toString(Math.min(3, kafka.brokers.size())));
             s.put("coupon.kafka.control-topic", controlTopic);
             s.put("coupon.aggregator.completion-timeout-ms", "120000");
             s.put("coupon.live-set.check-interval-seconds", "2");
@@ -350,6 +504,29 @@ final class FaultHarness implements AutoCloseable {
                 keys.addAll(j.keys(key + ":parts:*"));
                 return keys;
             }
+        }
+
+        /** A prober of this case's live set that allows the sizes of the two known sets. */
+        LiveSetProber prober(TestFiles v1, TestFiles v2) {
+            return new LiveSetProber("127.0.0.1", server.port, key, v1.core.subList(0, 100),
+                    new java.util.HashSet<>(List.of((long) v1.valid.size(), (long) v2.valid.size())));
+        }
+
+        /**
+         * The invariants every case ends with, once recovery is over: no staging or parts key left, no consumer
+         * offset committed, no table held by {@code aggregator}, the live set exactly {@code expected}, and the
+         * prober never saw a partial or missing set.
+         */
+        void assertRecovered(Pipeline aggregator, TestFiles expected, LiveSetProber prober) throws Exception {
+            await("no staging or parts key left", RECOVERY, () -> runKeys().isEmpty());
+            assertEquals(Map.of(), kafka.committed(group), "progress lives in Redis, never in consumer offsets");
+            await("the aggregator to hold no table", RECOVERY,
+                    () -> aggregator.metric("coupon_aggregator_open_runs") == 0
+                            && aggregator.metric("coupon_table_bytes") == 0);
+            assertEquals(expected.valid, liveSet(), aggregator.tail());
+            assertEquals(Set.of(), stagingKeys());
+            assertEquals(List.of(), prober.violations(), "the API saw a partial or missing set");
+            assertTrue(prober.probes() > 50, "the prober ran");
         }
 
         /** Waits until a run other than {@code previousRunId} is live; returns its id. */

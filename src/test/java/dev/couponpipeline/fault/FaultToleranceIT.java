@@ -75,7 +75,7 @@ class FaultToleranceIT {
      */
     private void assertReplayable(Case c, String live) {
         Map<String, Long> ends = new java.util.HashMap<>();
-        for (dev.couponpipeline.wire.ControlRecord r : h.broker.controlRecords(c.controlTopic)) {
+        for (dev.couponpipeline.wire.ControlRecord r : h.kafka.controlRecords(c.controlTopic)) {
             if (r.run().compareTo(live) > 0 && !r.isAbort()) {
                 ends.merge(r.run(), 1L, Long::sum);
             }
@@ -84,25 +84,6 @@ class FaultToleranceIT {
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
                 "every source ended every partition of the runs newer than the live one");
         assertEquals(1, ends.size(), "one run in flight: " + ends);
-    }
-
-    private LiveSetProber prober(Case c, TestFiles v1, TestFiles v2) {
-        return new LiveSetProber("127.0.0.1", c.server.port, c.key, v1.core.subList(0, 100),
-                new java.util.HashSet<>(List.of((long) v1.valid.size(), (long) v2.valid.size())));
-    }
-
-    /** The invariants every case ends with, once recovery is over. */
-    private void assertRecovered(Case c, Pipeline aggregator, TestFiles expected, LiveSetProber prober)
-            throws Exception {
-        FaultHarness.await("no staging or parts key left", RUN, () -> c.runKeys().isEmpty());
-        assertEquals(Map.of(), h.broker.committed(c.group), "progress lives in Redis, never in consumer offsets");
-        FaultHarness.await("the aggregator to hold no table", RUN,
-                () -> aggregator.metric("coupon_aggregator_open_runs") == 0
-                        && aggregator.metric("coupon_table_bytes") == 0);
-        assertEquals(expected.valid, c.liveSet(), aggregator.tail());
-        assertEquals(Set.of(), c.stagingKeys());
-        assertEquals(List.of(), prober.violations(), "the API saw a partial or missing set");
-        assertTrue(prober.probes() > 50, "the prober ran");
     }
 
     private static void awaitMetricAbove(Pipeline p, String metric, double value) throws InterruptedException {
@@ -118,7 +99,7 @@ class FaultToleranceIT {
         Pipeline p1 = c.start("p1", Map.of());
         String run1 = baseline(c, p1, v1);
         TestFiles v2 = c.files(2, DISTINCT);
-        try (LiveSetProber prober = prober(c, v1, v2)) {
+        try (LiveSetProber prober = c.prober(v1, v2)) {
             double before = p1.metric(CONSUMED);
             assertEquals(202, p1.startRun().statusCode());
             awaitMetricAbove(p1, CONSUMED, before + 2000);
@@ -131,7 +112,7 @@ class FaultToleranceIT {
             c.awaitPublished(run1, RUN);
             report("kill -9 mid-aggregation: restart to published in "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            assertRecovered(c, p2, v2, prober);
+            c.assertRecovered(p2, v2, prober);
         }
     }
 
@@ -146,7 +127,7 @@ class FaultToleranceIT {
             Pipeline p1 = c.start("p1", Map.of());
             String run1 = baseline(c, p1, v1);
             TestFiles v2 = c.files(4, DISTINCT);
-            try (LiveSetProber prober = prober(c, v1, v2)) {
+            try (LiveSetProber prober = c.prober(v1, v2)) {
                 // every part marks itself done with the swap script; the last one swaps: freeze that one (by the
                 // script's SHA-1: the run history and the preflight send scripts of their own)
                 proxy.freezeOn(dev.couponpipeline.redis.ValidSetPublisher.publishScriptSha(), FaultHarness.PARTITIONS);
@@ -171,7 +152,7 @@ class FaultToleranceIT {
                 c.awaitPublished(run1, RUN);
                 report("kill -9 between staging and swap: restart to published in "
                         + (System.nanoTime() - t0) / 1_000_000 + " ms");
-                assertRecovered(c, p2, v2, prober);
+                c.assertRecovered(p2, v2, prober);
             }
         }
     }
@@ -188,18 +169,18 @@ class FaultToleranceIT {
         Pipeline prod1 = c.start("producer1", producer);
         String run1 = baseline(c, agg, v1);
         TestFiles v2 = c.files(6, 3 * DISTINCT);
-        Map<String, Long> runStart = h.broker.endOffsets(c.topics, FaultHarness.PARTITIONS);
-        try (LiveSetProber prober = prober(c, v1, v2)) {
+        Map<String, Long> runStart = h.kafka.endOffsets(c.topics, FaultHarness.PARTITIONS);
+        try (LiveSetProber prober = c.prober(v1, v2)) {
             double read = prod1.metric("coupon_codes_read_total");
             assertEquals(202, prod1.startRun().statusCode());
             awaitMetricAbove(prod1, "coupon_codes_read_total", read + v2.codesWritten / 10.0);
             prod1.kill9();
-            assertTrue(h.broker.endOffsets(c.topics, FaultHarness.PARTITIONS).values().stream()
+            assertTrue(h.kafka.endOffsets(c.topics, FaultHarness.PARTITIONS).values().stream()
                     .mapToLong(Long::longValue).sum() > runStart.values().stream().mapToLong(Long::longValue).sum(),
                     "part of the run is in Kafka");
             // a run no source finished costs the aggregator nothing: no control record, nothing held
             assertEquals(0, agg.metric("coupon_aggregator_open_runs"));
-            assertTrue(h.broker.controlRecords(c.controlTopic).stream().noneMatch(r -> r.run().compareTo(run1) > 0),
+            assertTrue(h.kafka.controlRecords(c.controlTopic).stream().noneMatch(r -> r.run().compareTo(run1) > 0),
                     "no source of the killed run ended a partition");
             assertEquals(run1, c.liveRunId());
 
@@ -208,16 +189,16 @@ class FaultToleranceIT {
             c.awaitPublished(run1, RUN);
             report("kill -9 of the producer mid-file: producer restart to published in "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            assertRecovered(c, agg, v2, prober);
+            c.assertRecovered(agg, v2, prober);
         }
     }
 
     // --- 4: the Kafka broker killed and restarted, during production and during consumption ----------------------
 
     private void restartBroker() throws Exception {
-        h.broker.kill9();
+        h.kafka.kill9();
         Thread.sleep(3000);
-        h.broker.start();
+        h.kafka.start();
     }
 
     @Test
@@ -228,7 +209,7 @@ class FaultToleranceIT {
         Pipeline p1 = c.start("p1", slowProducer);
         String run1 = baseline(c, p1, v1);
         TestFiles v2 = c.files(18, 3 * DISTINCT);
-        try (LiveSetProber prober = prober(c, v1, v2)) {
+        try (LiveSetProber prober = c.prober(v1, v2)) {
             double read = p1.metric("coupon_codes_read_total");
             assertEquals(202, p1.startRun().statusCode());
             awaitMetricAbove(p1, "coupon_codes_read_total", read + v2.codesWritten / 10.0);
@@ -238,7 +219,7 @@ class FaultToleranceIT {
             c.awaitPublished(run1, RUN);
             report("broker kill -9 + 3 s down during production: kill to published in "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            assertRecovered(c, p1, v2, prober);
+            c.assertRecovered(p1, v2, prober);
         }
     }
 
@@ -249,7 +230,7 @@ class FaultToleranceIT {
         Pipeline p1 = c.start("p1", Map.of());
         String run1 = baseline(c, p1, v1);
         TestFiles v2 = c.files(20, DISTINCT);
-        try (LiveSetProber prober = prober(c, v1, v2)) {
+        try (LiveSetProber prober = c.prober(v1, v2)) {
             double before = p1.metric(CONSUMED);
             assertEquals(202, p1.startRun().statusCode());
             FaultHarness.await("the run's sources all sent", RUN,
@@ -261,7 +242,7 @@ class FaultToleranceIT {
             c.awaitPublished(run1, RUN);
             report("broker kill -9 + 3 s down during consumption: kill to published in "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            assertRecovered(c, p1, v2, prober);
+            c.assertRecovered(p1, v2, prober);
         }
     }
 
@@ -289,11 +270,11 @@ class FaultToleranceIT {
             own.start(true); // the append-only file brings back the live set, not a swap in between
             assertEquals(run1, c.liveRunId());
             assertEquals(v1.valid, c.liveSet());
-            try (LiveSetProber prober = prober(c, v1, v2)) {
+            try (LiveSetProber prober = c.prober(v1, v2)) {
                 c.awaitPublished(run1, RUN);
                 report("redis-server kill -9 during staging writes, back after 2 s: back to published in "
                         + (System.nanoTime() - t0) / 1_000_000 + " ms");
-                assertRecovered(c, p1, v2, prober);
+                c.assertRecovered(p1, v2, prober);
             }
         } finally {
             own.kill9();
@@ -314,7 +295,7 @@ class FaultToleranceIT {
         Pipeline prod = c.start("producer", Map.of("coupon.role", "producer,api"));
         String run1 = baseline(c, agg, v1);
         TestFiles v2 = c.files(8, DISTINCT);
-        try (LiveSetProber prober = prober(c, v1, v2)) {
+        try (LiveSetProber prober = c.prober(v1, v2)) {
             double before = agg.metric(CONSUMED);
             assertEquals(202, prod.startRun().statusCode());
             awaitMetricAbove(agg, CONSUMED, before + 2000);
@@ -325,7 +306,7 @@ class FaultToleranceIT {
             c.awaitPublished(run1, RUN);
             report("SIGSTOP 14 s mid-consume: SIGCONT to published in " + (System.nanoTime() - t0) / 1_000_000
                     + " ms");
-            assertRecovered(c, agg, v2, prober);
+            c.assertRecovered(agg, v2, prober);
         }
     }
 
@@ -338,7 +319,7 @@ class FaultToleranceIT {
         Pipeline p1 = c.start("p1", Map.of());
         String run1 = baseline(c, p1, v1);
         TestFiles v2 = c.files(10, DISTINCT);
-        try (LiveSetProber prober = prober(c, v1, v2)) {
+        try (LiveSetProber prober = c.prober(v1, v2)) {
             double before = p1.metric(CONSUMED);
             assertEquals(202, p1.startRun().statusCode());
             awaitMetricAbove(p1, CONSUMED, before + 2000);
@@ -356,7 +337,7 @@ class FaultToleranceIT {
 
             Pipeline p2 = c.start("p2", Map.of());
             c.awaitPublished(run1, RUN);
-            assertRecovered(c, p2, v2, prober);
+            c.assertRecovered(p2, v2, prober);
         }
     }
 
@@ -381,9 +362,9 @@ class FaultToleranceIT {
             report("redis-server back empty after the swap: set restored in " + (System.nanoTime() - t0) / 1_000_000
                     + " ms (check interval 2 s)");
             assertTrue(p1.logText().contains("The live set is gone from Redis"), p1.tail());
-            try (LiveSetProber prober = prober(c, v1, v1)) {
+            try (LiveSetProber prober = c.prober(v1, v1)) {
                 Thread.sleep(200);
-                assertRecovered(c, p1, v1, prober);
+                c.assertRecovered(p1, v1, prober);
             }
         } finally {
             own.kill9();
@@ -401,7 +382,7 @@ class FaultToleranceIT {
             Pipeline p1 = c.start("p1", Map.of());
             String run1 = baseline(c, p1, v1);
             TestFiles v2 = c.files(13, DISTINCT);
-            try (LiveSetProber prober = prober(c, v1, v2)) {
+            try (LiveSetProber prober = c.prober(v1, v2)) {
                 proxy.freezeOn("SADD");
                 assertEquals(202, p1.startRun().statusCode());
                 assertTrue(proxy.awaitFrozen(RUN.toMillis()), "the staging writes began");
@@ -419,7 +400,7 @@ class FaultToleranceIT {
                                 "coupon_publish_retries_total") + " retries");
                 proxy.delay(0);
                 assertTrue(p1.logText().contains("WARN"), p1.tail());
-                assertRecovered(c, p1, v2, prober);
+                c.assertRecovered(p1, v2, prober);
             }
         }
     }
@@ -434,7 +415,7 @@ class FaultToleranceIT {
                     "coupon.publish.retry-delay-ms", "200", "coupon.publish.max-retry-delay-ms", "400"));
             String run1 = baseline(c, p1, v1);
             TestFiles v2 = c.files(15, DISTINCT);
-            try (LiveSetProber prober = prober(c, v1, v2)) {
+            try (LiveSetProber prober = c.prober(v1, v2)) {
                 proxy.freezeOn("SADD");
                 assertEquals(202, p1.startRun().statusCode());
                 assertTrue(proxy.awaitFrozen(RUN.toMillis()));
@@ -451,7 +432,7 @@ class FaultToleranceIT {
                     }
                 });
                 c.awaitPublished(run1, RUN);
-                assertRecovered(c, p1, v2, prober);
+                c.assertRecovered(p1, v2, prober);
             }
         }
     }

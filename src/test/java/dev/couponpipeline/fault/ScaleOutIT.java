@@ -48,7 +48,7 @@ class ScaleOutIT {
     private void assertPublished(Case c, TestFiles files, LiveSetProber prober) throws Exception {
         assertEquals(files.valid, c.liveSet());
         FaultHarness.await("no staging or parts key left", RUN, () -> c.runKeys().isEmpty());
-        assertEquals(Map.of(), h.broker.committed(c.group), "progress lives in Redis, never in consumer offsets");
+        assertEquals(Map.of(), h.kafka.committed(c.group), "progress lives in Redis, never in consumer offsets");
         try (Jedis j = h.redis.jedis()) {
             assertEquals(Set.of(), j.keys(c.key + ":parts:*"), "the parts record goes with the swap");
             assertEquals(Long.toString(files.valid.size()), j.hget(c.key + ":meta", "codes"));
