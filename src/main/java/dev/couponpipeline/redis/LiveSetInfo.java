@@ -48,6 +48,29 @@ public final class LiveSetInfo {
         }
     }
 
+    /**
+     * Claims the restore of a vanished live set for {@code ttl}: true for the one instance that gets the claim,
+     * false for every other (and when Redis does not answer). Several producer instances watch the same set; one
+     * restore is enough, and the claim expires by itself if its holder dies.
+     */
+    public boolean claimRestore(String holder, java.time.Duration ttl) {
+        try {
+            return Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(keys.restoreClaim(), holder, ttl));
+        } catch (RuntimeException e) {
+            LOG.debug("Could not claim the restore in Redis: {}", e.toString());
+            return false;
+        }
+    }
+
+    /** Who holds the restore claim, or null. */
+    public String restoreClaimHolder() {
+        try {
+            return redis.opsForValue().get(keys.restoreClaim());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The live run's id, or null (nothing published, or Redis unreachable). */
     public String liveRunId() {
         try {

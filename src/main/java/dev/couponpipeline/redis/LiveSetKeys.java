@@ -29,6 +29,11 @@ public record LiveSetKeys(String live) {
         return live + ":trash:" + runId;
     }
 
+    /** Held by the one instance restoring a vanished live set, for the watch's interval (SET NX PX). */
+    public String restoreClaim() {
+        return live + ":restoring";
+    }
+
     /** The run the guard before the swap holds (at most one): its id, why, and its counts. */
     public String held() {
         return live + ":held";

@@ -25,6 +25,8 @@ public final class LiveSetWatch {
     private final Clock clock;
     private boolean seenPublished;
     private Instant lastRestore = Instant.MIN;
+    /** This instance, as the restore claim names it (host and process id). */
+    private final String instance = ProcessHandle.current().pid() + "@" + hostName();
 
     public LiveSetWatch(LiveSetInfo liveSet, RunCoordinator coordinator, Duration minInterval, Clock clock) {
         this.liveSet = liveSet;
@@ -33,7 +35,14 @@ public final class LiveSetWatch {
         this.clock = clock;
     }
 
-    /** True when a run should start now to restore the live set. */
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown-host";
+        }
+    }
+
     /**
      * The run this process last knew live, or null: the newer of the one it read each time it found the set
      * intact and the one it saw published itself. What a restore rebuilds from Kafka: not the newest complete run
@@ -47,6 +56,11 @@ public final class LiveSetWatch {
         return lastLiveRunId == null || published.compareTo(lastLiveRunId) > 0 ? published : lastLiveRunId;
     }
 
+    /**
+     * True when a run should start now to restore the live set: it is gone, this process knew it published, no
+     * run is in flight here, the last restore is at least the interval ago, and this instance got the restore
+     * claim in Redis (the other instances watching the same set leave it to this one).
+     */
     public synchronized boolean shouldRestore() {
         LiveSetInfo.State state = liveSet.state();
         switch (state) {
@@ -70,6 +84,12 @@ public final class LiveSetWatch {
                 }
                 Instant now = clock.instant();
                 if (lastRestore != Instant.MIN && now.isBefore(lastRestore.plus(minInterval))) {
+                    return false;
+                }
+                if (!liveSet.claimRestore(instance, minInterval)) {
+                    LOG.info("The live set is gone from Redis ({}): {} restores it", state.description,
+                            java.util.Objects.requireNonNullElse(liveSet.restoreClaimHolder(), "another instance"));
+                    lastRestore = now;
                     return false;
                 }
                 lastRestore = now;
