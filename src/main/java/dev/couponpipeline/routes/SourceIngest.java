@@ -107,12 +107,28 @@ public final class SourceIngest {
                     CodeRecord r = reader.next();
                     int p = r.partition();
                     ranges.sending(p, r.codes());
-                    producer.send(new ProducerRecord<>(s.topic(), p, null, null, r.value(), headers),
-                            (meta, e) -> ranges.acknowledged(p, meta == null ? -1 : meta.offset(), e));
+                    try {
+                        producer.send(new ProducerRecord<>(s.topic(), p, null, null, r.value(), headers),
+                                (meta, e) -> {
+                                    ranges.acknowledged(p, meta == null ? -1 : meta.offset(), e);
+                                    if (e != null) {
+                                        // the source has failed: drop what is still buffered now, which also
+                                        // frees a send() waiting for buffer memory (up to max.block.ms)
+                                        producer.close(Duration.ZERO);
+                                    }
+                                });
+                    } catch (RuntimeException e) {
+                        if (ranges.failure() != null) {
+                            break; // closed by the failure above: that failure is the reason
+                        }
+                        throw e;
+                    }
                     metrics.recordProduced(source, r.codes());
                 }
-                producer.flush();
-                sent = true;
+                if (ranges.failure() == null) {
+                    producer.flush();
+                    sent = ranges.failure() == null;
+                }
             } finally {
                 // a failed source stops at once; a sent one has nothing in flight any more
                 producer.close(sent ? Duration.ofSeconds(30) : Duration.ZERO);
