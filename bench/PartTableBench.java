@@ -1,4 +1,4 @@
-import dev.couponpipeline.table.CodeHash;
+import dev.couponpipeline.codes.CodeHash;
 import dev.couponpipeline.table.PartTable;
 import java.util.SplittableRandom;
 

@@ -106,7 +106,7 @@ def main():
     procs = []
     try:
         kport, cport = free_port(), free_port()
-        procs.append(subprocess.Popen(["java", "-Xmx2g", "-cp", JAR, "dev.couponpipeline.infra.EmbeddedKafka",
+        procs.append(subprocess.Popen(["java", "-Xmx2g", "-cp", JAR, "dev.couponpipeline.boot.EmbeddedKafka",
                                        os.path.join(work, "kafka"), str(kport), str(cport)],
                                       stdout=open(os.path.join(work, "kafka.log"), "w"), stderr=subprocess.STDOUT))
         redis_bin = os.path.join(work, "redis-server")

@@ -1,5 +1,7 @@
 package dev.couponpipeline;
 
+import dev.couponpipeline.boot.Launcher;
+
 /** Boots the coupon pipeline: {@code java -jar coupon-pipeline.jar [--once | generate ...]}. */
 public final class CouponPipeline {
 

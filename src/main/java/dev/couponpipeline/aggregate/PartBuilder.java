@@ -2,8 +2,8 @@ package dev.couponpipeline.aggregate;
 
 import dev.couponpipeline.table.CodeVisitor;
 import dev.couponpipeline.table.PartTable;
-import dev.couponpipeline.wire.CodeRecordFormat;
-import dev.couponpipeline.wire.ControlRecord;
+import dev.couponpipeline.records.CodeRecordFormat;
+import dev.couponpipeline.records.ControlRecord;
 import java.nio.ByteBuffer;
 import java.util.function.IntConsumer;
 

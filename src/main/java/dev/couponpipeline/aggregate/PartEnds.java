@@ -1,6 +1,6 @@
 package dev.couponpipeline.aggregate;
 
-import dev.couponpipeline.wire.ControlRecord;
+import dev.couponpipeline.records.ControlRecord;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.couponpipeline.aggregate;
 
-import dev.couponpipeline.config.CouponHeaders;
+import dev.couponpipeline.run.CouponHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

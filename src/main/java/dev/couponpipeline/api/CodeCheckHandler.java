@@ -2,7 +2,7 @@ package dev.couponpipeline.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.couponpipeline.infra.Errors;
+import dev.couponpipeline.run.Errors;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

@@ -1,6 +1,5 @@
 package dev.couponpipeline.codes;
 
-import dev.couponpipeline.table.CodePacking;
 
 /**
  * Hand-written scanner for the default pattern: emits every maximal run of {@code min..max} ASCII letters or

@@ -26,18 +26,18 @@ public final class RunCoordinator {
     private final int maxRetries;
     private final Duration retryDelay;
     /** Runs that failed on their input (a bad file): retrying cannot help, so they are not retried. */
-    private final java.util.LinkedHashSet<String> inputFailures = new java.util.LinkedHashSet<>();
+    private final RecentIds inputFailures = new RecentIds(RECENT);
     private int retriesInARow;
     private Instant retryAt;
     private final RunIds ids = new RunIds();
     private final List<Consumer<RunResult>> listeners = new ArrayList<>();
     private static final int RECENT = 1000;
     /** Runs that have ended (bounded), so a run is reported once however many parts report it. */
-    private final java.util.LinkedHashSet<String> ended = new java.util.LinkedHashSet<>();
+    private final RecentIds ended = new RecentIds(RECENT);
     /** Runs started here (bounded), to tell them from runs the aggregator replays from Kafka. */
-    private final java.util.LinkedHashSet<String> started = new java.util.LinkedHashSet<>();
+    private final RecentIds started = new RecentIds(RECENT);
     /** Runs started here that rebuild another run from Kafka: they read no file (nothing to archive or retry). */
-    private final java.util.LinkedHashSet<String> replays = new java.util.LinkedHashSet<>();
+    private final RecentIds replays = new RecentIds(RECENT);
     private String lastPublished;
     private final List<Consumer<RunResult>> permanent = new ArrayList<>();
     private ActiveRun active;
@@ -79,9 +79,6 @@ public final class RunCoordinator {
         Instant now = clock.instant();
         active = new ActiveRun(ids.next(now), trigger, now);
         started.add(active.runId);
-        if (started.size() > RECENT) {
-            started.remove(started.iterator().next());
-        }
         LOG.info("Run {} started (trigger: {})", active.runId, trigger);
         return active.runId;
     }
@@ -96,9 +93,6 @@ public final class RunCoordinator {
         String runId = tryStart(trigger);
         if (runId != null) {
             replays.add(runId);
-            if (replays.size() > RECENT) {
-                replays.remove(replays.iterator().next());
-            }
         }
         return runId;
     }
@@ -128,9 +122,6 @@ public final class RunCoordinator {
         if (inputProblem) {
             synchronized (this) {
                 inputFailures.add(runId);
-                if (inputFailures.size() > RECENT) {
-                    inputFailures.remove(inputFailures.iterator().next());
-                }
             }
         }
         finish(RunResult.failed(runId, reason, elapsed(runId)));
@@ -287,9 +278,6 @@ public final class RunCoordinator {
 
     private void remember(String runId) {
         ended.add(runId);
-        if (ended.size() > RECENT) {
-            ended.remove(ended.iterator().next());
-        }
     }
 
     /** {@code listener} learns how every run ends, once per run (the meters, say). */

@@ -1,5 +1,7 @@
 package dev.couponpipeline.table;
 
+import dev.couponpipeline.codes.CodeHash;
+import dev.couponpipeline.codes.CodePacking;
 import java.util.Arrays;
 
 /**

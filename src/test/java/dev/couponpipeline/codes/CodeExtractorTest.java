@@ -44,8 +44,8 @@ class CodeExtractorTest {
         CodeSink sink = new PackedCodeSink() {
             @Override
             public void packed(long packedCode) {
-                byte[] b = new byte[dev.couponpipeline.table.CodePacking.MAX_PACKED_LENGTH];
-                int len = dev.couponpipeline.table.CodePacking.unpack(packedCode, b);
+                byte[] b = new byte[dev.couponpipeline.codes.CodePacking.MAX_PACKED_LENGTH];
+                int len = dev.couponpipeline.codes.CodePacking.unpack(packedCode, b);
                 out.add(new String(b, 0, len, StandardCharsets.ISO_8859_1));
             }
 

@@ -1,7 +1,7 @@
 package dev.couponpipeline.e2e;
 
-import static dev.couponpipeline.source.GzipFixtures.gzip;
-import static dev.couponpipeline.source.GzipFixtures.write;
+import static dev.couponpipeline.files.GzipFixtures.gzip;
+import static dev.couponpipeline.files.GzipFixtures.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

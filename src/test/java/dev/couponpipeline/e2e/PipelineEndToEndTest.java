@@ -1,8 +1,8 @@
 package dev.couponpipeline.e2e;
 
-import static dev.couponpipeline.source.GzipFixtures.gzip;
-import static dev.couponpipeline.source.GzipFixtures.multiMember;
-import static dev.couponpipeline.source.GzipFixtures.write;
+import static dev.couponpipeline.files.GzipFixtures.gzip;
+import static dev.couponpipeline.files.GzipFixtures.multiMember;
+import static dev.couponpipeline.files.GzipFixtures.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -336,7 +336,7 @@ class PipelineEndToEndTest {
         List<String> zipped = a.codesOf(0);
         int half = zipped.size() / 2;
         // two entries, the first without a final newline: their lines must not run together
-        byte[] zip = dev.couponpipeline.source.GzipFixtures.zip("first.txt",
+        byte[] zip = dev.couponpipeline.files.GzipFixtures.zip("first.txt",
                 String.join("\n", zipped.subList(0, half)), "second.txt",
                 String.join("\n", zipped.subList(half, zipped.size())) + "\n");
         write(s.input.resolve("a.zip"), zip);

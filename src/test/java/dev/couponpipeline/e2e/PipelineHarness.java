@@ -1,9 +1,9 @@
 package dev.couponpipeline.e2e;
 
-import dev.couponpipeline.Launcher;
+import dev.couponpipeline.boot.Launcher;
 import dev.couponpipeline.testing.SourcesYaml;
-import dev.couponpipeline.infra.EmbeddedKafka;
-import dev.couponpipeline.infra.EmbeddedRedis;
+import dev.couponpipeline.boot.EmbeddedKafka;
+import dev.couponpipeline.boot.EmbeddedRedis;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

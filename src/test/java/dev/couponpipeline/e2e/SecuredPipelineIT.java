@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.couponpipeline.e2e.PipelineEndToEndTest.Assignment;
-import dev.couponpipeline.infra.EmbeddedKafka;
+import dev.couponpipeline.boot.EmbeddedKafka;
 import dev.couponpipeline.testing.RedisProcess;
 import dev.couponpipeline.testing.SourcesYaml;
 import dev.couponpipeline.testing.TestJvm;

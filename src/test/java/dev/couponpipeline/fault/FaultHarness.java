@@ -133,7 +133,7 @@ final class FaultHarness implements AutoCloseable {
         void launch() throws IOException {
             List<String> cmd = new ArrayList<>(List.of(JAVA, "-Xmx384m"));
             cmd.addAll(TEST_JVM);
-            cmd.addAll(List.of("-cp", JAR.toString(), "dev.couponpipeline.infra.EmbeddedKafka"));
+            cmd.addAll(List.of("-cp", JAR.toString(), "dev.couponpipeline.boot.EmbeddedKafka"));
             cmd.addAll(args);
             process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
@@ -315,10 +315,10 @@ final class FaultHarness implements AutoCloseable {
         }
 
         /** Every record on a control topic, read from the start: what a run is made of. */
-        List<dev.couponpipeline.wire.ControlRecord> controlRecords(String topic) {
+        List<dev.couponpipeline.records.ControlRecord> controlRecords(String topic) {
             Properties p = new Properties();
             p.put("bootstrap.servers", bootstrap());
-            List<dev.couponpipeline.wire.ControlRecord> out = new ArrayList<>();
+            List<dev.couponpipeline.records.ControlRecord> out = new ArrayList<>();
             try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c =
                     new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
                             new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
@@ -331,7 +331,7 @@ final class FaultHarness implements AutoCloseable {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                     c.poll(Duration.ofMillis(200)).forEach(r -> out.add(
-                            dev.couponpipeline.wire.ControlRecord.parse(r.value())));
+                            dev.couponpipeline.records.ControlRecord.parse(r.value())));
                 }
             }
             return out;

@@ -75,7 +75,7 @@ class FaultToleranceIT {
      */
     private void assertReplayable(Case c, String live) {
         Map<String, Long> ends = new java.util.HashMap<>();
-        for (dev.couponpipeline.wire.ControlRecord r : h.kafka.controlRecords(c.controlTopic)) {
+        for (dev.couponpipeline.records.ControlRecord r : h.kafka.controlRecords(c.controlTopic)) {
             if (r.run().compareTo(live) > 0 && !r.isAbort()) {
                 ends.merge(r.run(), 1L, Long::sum);
             }
@@ -130,7 +130,7 @@ class FaultToleranceIT {
             try (LiveSetProber prober = c.prober(v1, v2)) {
                 // every part marks itself done with the swap script; the last one swaps: freeze that one (by the
                 // script's SHA-1: the run history and the preflight send scripts of their own)
-                proxy.freezeOn(dev.couponpipeline.redis.ValidSetPublisher.publishScriptSha(), FaultHarness.PARTITIONS);
+                proxy.freezeOn(dev.couponpipeline.publish.LiveSetPublisher.publishScriptSha(), FaultHarness.PARTITIONS);
                 assertEquals(202, p1.startRun().statusCode());
                 assertTrue(proxy.awaitFrozen(RUN.toMillis()), "the swap script was sent");
                 Set<String> staging = c.stagingKeys();

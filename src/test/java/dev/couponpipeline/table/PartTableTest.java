@@ -1,5 +1,7 @@
 package dev.couponpipeline.table;
 
+import dev.couponpipeline.codes.CodeHash;
+import dev.couponpipeline.codes.CodePacking;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

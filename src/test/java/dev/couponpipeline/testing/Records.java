@@ -1,8 +1,8 @@
 package dev.couponpipeline.testing;
 
-import dev.couponpipeline.table.CodeHash;
-import dev.couponpipeline.table.CodePacking;
-import dev.couponpipeline.wire.CodeRecordFormat;
+import dev.couponpipeline.codes.CodeHash;
+import dev.couponpipeline.codes.CodePacking;
+import dev.couponpipeline.records.CodeRecordFormat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

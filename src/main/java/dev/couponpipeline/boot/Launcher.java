@@ -1,0 +1,191 @@
+package dev.couponpipeline.boot;
+
+import dev.couponpipeline.CouponPipeline;
+import dev.couponpipeline.files.SampleGenerator;
+import dev.couponpipeline.run.Errors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.function.Consumer;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything that happens before and around Camel: the command line, sample data, the embedded Kafka broker and
+ * redis-server, and the exit code.
+ */
+public final class Launcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+    static final String USAGE = String.join("\n",
+            "usage: java -jar coupon-pipeline.jar                 run the service (schedule, API, aggregator)",
+            "       java -jar coupon-pipeline.jar --once          run once, print a summary, exit 0 (published), 1 (failed) or 3 (held)",
+            "       java -jar coupon-pipeline.jar generate --out DIR --scale S [--seed N]",
+            "settings: config/application.properties, overridden by -Dkey=value or environment variables");
+
+    private Launcher() {
+    }
+
+    /** Runs the command and returns the process exit code. */
+    public static int launch(String[] args) throws Exception {
+        return launch(args, Map.of(), System.out, System.err, main -> { });
+    }
+
+    /**
+     * As {@link #launch(String[])}, with settings that override every other source, the streams for the
+     * summary and errors, and a callback that receives the Camel {@link Main} before it runs (to stop it).
+     */
+    public static int launch(String[] args, Map<String, String> overrides, PrintStream out, PrintStream err,
+            Consumer<Main> beforeRun) throws Exception {
+        if (args.length > 0 && args[0].equals("generate")) {
+            return generate(args, out, err);
+        }
+        boolean once = false;
+        for (String a : args) {
+            if (a.equals("--once")) {
+                once = true;
+            } else if (a.equals("--help") || a.equals("-h")) {
+                out.println(USAGE);
+                return 0;
+            } else {
+                err.println("coupon-pipeline: unknown argument '" + a + "'\n" + USAGE);
+                return 2;
+            }
+        }
+        Map<String, String> all = new LinkedHashMap<>(overrides);
+        if (once) {
+            OnceMode.overrides().forEach(all::putIfAbsent);
+        }
+        Settings settings = Settings.load(all);
+        try {
+            prepareSampleData(settings);
+        } catch (IOException | RuntimeException e) {
+            err.println("coupon-pipeline: cannot write sample data: " + e.getMessage());
+            return 1;
+        }
+        Infrastructure infra;
+        try {
+            infra = Infrastructure.start(settings);
+        } catch (IOException | RuntimeException e) {
+            err.println("coupon-pipeline: cannot start the embedded infrastructure: " + e);
+            return 1;
+        }
+        OnceMode onceMode = null;
+        try (infra) {
+            Main main = new Main(CouponPipeline.class);
+            main.setPropertyPlaceholderLocations(settings.camelLocations());
+            Map<String, String> secrets = settings.secretFiles();
+            for (Map.Entry<String, String> e : secrets.entrySet()) {
+                if (e.getValue().contains("{{")) {
+                    // Camel would resolve it as a placeholder, and its error message would show the value
+                    err.println("coupon-pipeline: the file " + e.getKey() + " in coupon.secrets-dir contains '{{',"
+                            + " which Camel reads as a placeholder; change the secret");
+                    return 1;
+                }
+            }
+            if (!secrets.isEmpty()) {
+                LOG.info("Settings read from files in {} (values not shown): {}", settings.get("coupon.secrets-dir"),
+                        secrets.keySet());
+            }
+            secrets.forEach((k, v) -> {
+                if (!all.containsKey(k)) {
+                    main.addOverrideProperty(k, v);
+                }
+            });
+            all.forEach(main::addOverrideProperty);
+            infra.overrides().forEach(main::addOverrideProperty);
+            main.bind(Infrastructure.BEAN, infra);
+            if (settings.getBoolean("coupon.run.low-priority")) {
+                main.addMainListener(new ThreadPriorities());
+            }
+            if (once) {
+                onceMode = new OnceMode(main, out, err);
+                main.addMainListener(onceMode);
+            }
+            beforeRun.accept(main);
+            try {
+                main.run();
+            } catch (Exception e) {
+                err.println("coupon-pipeline: " + Errors.rootMessage(e));
+                LOG.debug("start-up failed", e);
+                return 1;
+            }
+            if (onceMode == null) {
+                return main.getExitCode();
+            }
+        }
+        // last, after Camel and the embedded servers have stopped, so the outcome is the final line
+        return onceMode.report();
+    }
+
+    /**
+     * Generated files are complete once written: dated an hour back, so a run on them does not wait
+     * {@code coupon.input.stable-seconds} for them to settle.
+     */
+    private static java.util.List<Path> markComplete(java.util.List<Path> files) throws IOException {
+        java.nio.file.attribute.FileTime complete = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minusSeconds(3600));
+        for (Path p : files) {
+            Files.setLastModifiedTime(p, complete);
+        }
+        return files;
+    }
+
+    private static void prepareSampleData(Settings settings) throws IOException {
+        if (!settings.getBoolean("coupon.sample.generate-if-empty")) {
+            return;
+        }
+        Path dir = Path.of(settings.get("coupon.input-dir"));
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                if (files.findAny().isPresent()) {
+                    return;
+                }
+            }
+        }
+        double scale = Double.parseDouble(settings.get("coupon.sample.scale"));
+        LOG.info("Input directory {} is empty: writing sample data at scale {}", dir, scale);
+        markComplete(SampleGenerator.generate(dir, scale, 1));
+    }
+
+    private static int generate(String[] args, PrintStream out, PrintStream err) throws IOException {
+        Path outDir = null;
+        double scale = 1;
+        long seed = 1;
+        for (int i = 1; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--out" -> outDir = Path.of(required(value, "--out"));
+                case "--scale" -> scale = Double.parseDouble(required(value, "--scale"));
+                case "--seed" -> seed = Long.parseLong(required(value, "--seed"));
+                default -> {
+                    err.println("coupon-pipeline generate: unknown argument '" + args[i] + "'\n" + USAGE);
+                    return 2;
+                }
+            }
+            i++;
+        }
+        if (outDir == null) {
+            err.println("coupon-pipeline generate: --out DIR is required\n" + USAGE);
+            return 2;
+        }
+        long t0 = System.nanoTime();
+        for (Path p : markComplete(SampleGenerator.generate(outDir, scale, seed))) {
+            out.println(p + " " + Files.size(p) + " bytes");
+        }
+        out.printf("generated scale %s in %.1f s%n", scale, (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+
+    private static String required(String value, String flag) {
+        if (value == null) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return value;
+    }
+}

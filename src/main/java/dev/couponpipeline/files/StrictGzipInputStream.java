@@ -1,0 +1,216 @@
+package dev.couponpipeline.files;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Decompresses a gzip file of one or more members (RFC 1952), refusing anything that is not intact gzip.
+ *
+ * <p>Unlike {@link java.util.zip.GZIPInputStream}, which treats bytes it cannot parse after a member as the end
+ * of the stream, every byte must belong to a member: trailing junk, a truncated member, a bad CRC or length, a
+ * file that is not gzip and an empty file all throw {@link GzipFormatException} with the byte offset.
+ */
+public final class StrictGzipInputStream extends InputStream {
+
+    private static final int FHCRC = 2;
+    private static final int FEXTRA = 4;
+    private static final int FNAME = 8;
+    private static final int FCOMMENT = 16;
+
+    private final InputStream in;
+    private final byte[] buf;
+    private int pos;
+    private int lim;
+    /** Bytes of the file consumed by {@link #buf} fills so far (the file offset of {@code buf[lim]}). */
+    private long filled;
+    private final Inflater inflater = new Inflater(true);
+    private final CRC32 crc = new CRC32();
+    private long memberBytes;
+    private int members;
+    private boolean inMember;
+    private boolean eof;
+    private final byte[] one = new byte[1];
+
+    public StrictGzipInputStream(InputStream in, int bufferSize) throws IOException {
+        this.in = in;
+        this.buf = new byte[bufferSize];
+        if (!fill()) {
+            throw new GzipFormatException("the file is empty (0 bytes); expected gzip data");
+        }
+        readHeader();
+    }
+
+    /** Compressed bytes consumed so far: how far into the file decompression has got. */
+    public long compressedPosition() {
+        return filled - (lim - pos) - (inMember ? inflater.getRemaining() : 0);
+    }
+
+    public int members() {
+        return members;
+    }
+
+    @Override
+    public int read() throws IOException {
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] out, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (!eof) {
+            if (!inMember) {
+                if (pos == lim && !fill()) {
+                    eof = true;
+                    return -1;
+                }
+                readHeader();
+            }
+            int n;
+            try {
+                n = inflater.inflate(out, off, len);
+            } catch (DataFormatException e) {
+                throw new GzipFormatException("corrupt deflate data in gzip member " + members
+                        + " near byte offset " + compressedPosition() + ": " + e.getMessage(), e);
+            }
+            if (n > 0) {
+                crc.update(out, off, n);
+                memberBytes += n;
+                return n;
+            }
+            if (inflater.finished()) {
+                // hand back what the inflater did not consume, then check the trailer
+                pos = lim - inflater.getRemaining();
+                readTrailer();
+                continue;
+            }
+            if (inflater.needsDictionary()) {
+                throw new GzipFormatException("gzip member " + members + " needs a preset dictionary");
+            }
+            if (inflater.needsInput()) {
+                if (pos == lim && !fill()) {
+                    throw new GzipFormatException("truncated: the file ends inside gzip member " + members
+                            + " at byte offset " + filled);
+                }
+                inflater.setInput(buf, pos, lim - pos);
+                pos = lim;
+            }
+        }
+        return -1;
+    }
+
+    private void readHeader() throws IOException {
+        long start = filled - (lim - pos);
+        int id1 = nextByte(start);
+        int id2 = nextByte(start);
+        if (id1 != 0x1f || id2 != 0x8b) {
+            if (members == 0) {
+                throw new GzipFormatException("not gzip data (the file does not start with the gzip magic bytes)");
+            }
+            throw new GzipFormatException("unexpected data after gzip member " + members + " at byte offset "
+                    + start + " (not a gzip header)");
+        }
+        int method = nextByte(start);
+        if (method != 8) {
+            throw new GzipFormatException("unsupported gzip compression method " + method + " at byte offset " + start);
+        }
+        int flags = nextByte(start);
+        if ((flags & 0xe0) != 0) {
+            throw new GzipFormatException("reserved gzip header flags set at byte offset " + start);
+        }
+        for (int i = 0; i < 6; i++) {
+            nextByte(start); // MTIME, XFL, OS
+        }
+        if ((flags & FEXTRA) != 0) {
+            int xlen = nextByte(start) | nextByte(start) << 8;
+            for (int i = 0; i < xlen; i++) {
+                nextByte(start);
+            }
+        }
+        if ((flags & FNAME) != 0) {
+            while (nextByte(start) != 0) {
+                // skip the zero-terminated file name
+            }
+        }
+        if ((flags & FCOMMENT) != 0) {
+            while (nextByte(start) != 0) {
+                // skip the zero-terminated comment
+            }
+        }
+        if ((flags & FHCRC) != 0) {
+            nextByte(start);
+            nextByte(start);
+        }
+        members++;
+        inMember = true;
+        memberBytes = 0;
+        crc.reset();
+        inflater.reset();
+        if (pos < lim) {
+            inflater.setInput(buf, pos, lim - pos);
+            pos = lim;
+        }
+    }
+
+    private void readTrailer() throws IOException {
+        long start = filled - (lim - pos);
+        long expectedCrc = 0;
+        for (int i = 0; i < 4; i++) {
+            expectedCrc |= (long) nextTrailerByte(start) << (8 * i);
+        }
+        long expectedSize = 0;
+        for (int i = 0; i < 4; i++) {
+            expectedSize |= (long) nextTrailerByte(start) << (8 * i);
+        }
+        if (expectedCrc != crc.getValue()) {
+            throw new GzipFormatException("corrupt: CRC32 mismatch in gzip member " + members
+                    + " (the data is damaged)");
+        }
+        if (expectedSize != (memberBytes & 0xffffffffL)) {
+            throw new GzipFormatException("corrupt: length mismatch in gzip member " + members);
+        }
+        inMember = false;
+    }
+
+    private int nextByte(long headerStart) throws IOException {
+        if (pos == lim && !fill()) {
+            throw new GzipFormatException("truncated: the file ends inside the header of gzip member "
+                    + (members + 1) + " that starts at byte offset " + headerStart);
+        }
+        return buf[pos++] & 0xff;
+    }
+
+    private int nextTrailerByte(long trailerStart) throws IOException {
+        if (pos == lim && !fill()) {
+            throw new GzipFormatException("truncated: the file ends inside the trailer of gzip member " + members
+                    + " at byte offset " + trailerStart);
+        }
+        return buf[pos++] & 0xff;
+    }
+
+    private boolean fill() throws IOException {
+        int n;
+        do {
+            n = in.read(buf, 0, buf.length);
+        } while (n == 0);
+        if (n < 0) {
+            pos = lim = 0;
+            return false;
+        }
+        pos = 0;
+        lim = n;
+        filled += n;
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        inflater.end();
+        in.close();
+    }
+}
