@@ -25,7 +25,8 @@ public class Floor {
                 CodeExtractor scanner = CodePattern.defaultPattern().newExtractor();
                 long[] n = new long[1];
                 byte[] buf = new byte[256 * 1024];
-                try (InputStream in = new GZIPInputStream(new BufferedInputStream(new FileInputStream(file), 1 << 16), 1 << 16)) {
+                try (InputStream in =
+                        new GZIPInputStream(new BufferedInputStream(new FileInputStream(file), 1 << 16), 1 << 16)) {
                     int r;
                     while ((r = in.read(buf)) > 0) {
                         scanner.feed(buf, 0, r, (b, o, l) -> n[0]++);
@@ -44,8 +45,10 @@ public class Floor {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpu = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
-                .getProcessCpuTime() / 1e9;
-        System.out.printf("floor: %d codes in %.1f s wall, %.1f s CPU, %.2f M codes/s%n", codes.get(), secs, cpu,
-                codes.get() / secs / 1e6);
+                        .getProcessCpuTime()
+                / 1e9;
+        System.out.printf(
+                "floor: %d codes in %.1f s wall, %.1f s CPU, %.2f M codes/s%n",
+                codes.get(), secs, cpu, codes.get() / secs / 1e6);
     }
 }

@@ -31,8 +31,9 @@ public class PartTableBench {
             long[] valid = {0};
             table.forEachValid(2, (code, len, mask) -> valid[0]++);
             long t2 = System.nanoTime();
-            System.out.printf("round %d: add %.1f ns/code, fold %.1f ns/code, %d distinct, table %d MB%n", round,
-                    (t1 - t0) / (double) n, (t2 - t1) / (double) n, table.distinct(), table.bytes() >> 20);
+            System.out.printf(
+                    "round %d: add %.1f ns/code, fold %.1f ns/code, %d distinct, table %d MB%n",
+                    round, (t1 - t0) / (double) n, (t2 - t1) / (double) n, table.distinct(), table.bytes() >> 20);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.couponpipeline.aggregate;
 
-import dev.couponpipeline.run.Roles;
 import dev.couponpipeline.ops.PipelineMetrics;
+import dev.couponpipeline.run.Roles;
 import org.apache.camel.BeanInject;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
@@ -33,6 +33,7 @@ public class AggregationRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
+        // spotless:off
         if (!roles.aggregator()) {
             return;
         }
@@ -77,5 +78,6 @@ public class AggregationRoutes extends RouteBuilder {
         from("timer:staging-sweep?repeatCount=1")
                 .routeId("staging-sweep")
                 .bean("liveSetPublisher", "removeStaleStagingKeys");
+        // spotless:on
     }
 }

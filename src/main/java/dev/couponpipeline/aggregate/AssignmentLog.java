@@ -25,8 +25,11 @@ final class AssignmentLog extends KafkaConsumerListener {
         Set<Integer> partitions = new TreeSet<>();
         assignment.forEach(tp -> partitions.add(tp.partition()));
         if (!partitions.equals(last)) {
-            LOG.info("Kafka assigned control partition(s) {} to this aggregator (before: {}); reading them from the "
-                    + "start", partitions, last == null ? "none" : last);
+            LOG.info(
+                    "Kafka assigned control partition(s) {} to this aggregator (before: {}); reading them from the "
+                            + "start",
+                    partitions,
+                    last == null ? "none" : last);
             last = partitions;
         }
         return true;

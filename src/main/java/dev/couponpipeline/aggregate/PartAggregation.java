@@ -1,20 +1,18 @@
 package dev.couponpipeline.aggregate;
 
 import dev.couponpipeline.ops.PipelineMetrics;
-import dev.couponpipeline.publish.RunHistory;
 import dev.couponpipeline.publish.LiveSetPublisher;
 import dev.couponpipeline.publish.LiveSetPublisher.Outcome;
+import dev.couponpipeline.publish.RunHistory;
+import dev.couponpipeline.records.ControlRecord;
 import dev.couponpipeline.run.RecentIds;
 import dev.couponpipeline.run.RunCoordinator;
 import dev.couponpipeline.run.RunIds;
 import dev.couponpipeline.run.RunResult;
 import dev.couponpipeline.table.PartTable;
-import dev.couponpipeline.records.ControlRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,17 +54,24 @@ public final class PartAggregation implements Service {
     private final Map<String, Worker> inProgress = new ConcurrentHashMap<>();
     /** Runs that failed here (bounded): their other parts are not built. */
     private final RecentIds failedRuns = new RecentIds(RECENT);
+
     private volatile String liveRunId;
     private volatile Instant liveReadAt = Instant.MIN;
     private volatile Instant lastActive = Instant.MIN;
 
     /** A part builder with its own Kafka reader and table: one per concurrent part. */
-    private record Worker(PartBuilder builder, PartTable table, RangeReader reader) {
-    }
+    private record Worker(PartBuilder builder, PartTable table, RangeReader reader) {}
 
-    public PartAggregation(LiveSetPublisher publisher, RunHistory history, RunCoordinator coordinator,
-            PipelineMetrics metrics, Supplier<RangeReader> readers, int minSources, long budgetBytes,
-            int maxCodeBytes, Clock clock) {
+    public PartAggregation(
+            LiveSetPublisher publisher,
+            RunHistory history,
+            RunCoordinator coordinator,
+            PipelineMetrics metrics,
+            Supplier<RangeReader> readers,
+            int minSources,
+            long budgetBytes,
+            int maxCodeBytes,
+            Clock clock) {
         this.publisher = publisher;
         this.history = history;
         this.coordinator = coordinator;
@@ -115,8 +120,11 @@ public final class PartAggregation implements Service {
         } else if (!part.isComplete()) {
             // no failure to report: the producer stopped mid-file (its run fails by its own deadline), or Kafka
             // moved the partition to another instance, which reads it from the start
-            LOG.info("Dropping {}: only {} of its sources ended it within the completion timeout (missing {})",
-                    part, part.sources().size() - part.missing().size(), part.missing());
+            LOG.info(
+                    "Dropping {}: only {} of its sources ended it within the completion timeout (missing {})",
+                    part,
+                    part.sources().size() - part.missing().size(),
+                    part.missing());
         } else {
             build(part);
         }
@@ -125,8 +133,10 @@ public final class PartAggregation implements Service {
     private void build(PartEnds part) {
         String key = part.runId() + "/" + part.partition();
         String live = live();
-        if (failedRuns.contains(part.runId()) || (live != null && part.runId().compareTo(live) <= 0)
-                || publisher.isPartDone(part.runId(), part.partition()) || publisher.failureOf(part.runId()) != null) {
+        if (failedRuns.contains(part.runId())
+                || (live != null && part.runId().compareTo(live) <= 0)
+                || publisher.isPartDone(part.runId(), part.partition())
+                || publisher.failureOf(part.runId()) != null) {
             LOG.debug("Skipping {}: done, live, failed or discarded already", part);
             return;
         }
@@ -142,30 +152,62 @@ public final class PartAggregation implements Service {
             PartBuilder.Result r;
             LiveSetPublisher.Staging staging = publisher.staging(part.runId());
             try (staging) {
-                r = w.builder().build(part, staging, s -> metrics.recordConsumed(part.sources().get(s)));
+                r = w.builder()
+                        .build(
+                                part,
+                                staging,
+                                s -> metrics.recordConsumed(part.sources().get(s)));
             }
             long scriptStart = System.nanoTime();
-            Outcome o = publisher.publishPart(staging, part.partition(), part.partitions(), r.valid(),
-                    r.distinct(), r.codesPerSource(), part.sources(), (scriptStart - began) / 1_000_000);
+            Outcome o = publisher.publishPart(
+                    staging,
+                    part.partition(),
+                    part.partitions(),
+                    r.valid(),
+                    r.distinct(),
+                    r.codesPerSource(),
+                    part.sources(),
+                    (scriptStart - began) / 1_000_000);
             long scriptMillis = (System.nanoTime() - scriptStart) / 1_000_000;
             metrics.partBuilt(o.status().name().toLowerCase(java.util.Locale.ROOT));
             switch (o.status()) {
                 case SWAPPED -> {
                     liveRunId = part.runId();
                     history.swapTook(part.runId(), scriptMillis);
-                    coordinator.finish(new RunResult(part.runId(), true, null, o.codesPerSource(), o.validCodes(),
-                            o.distinctCodes(), w.table().bytes(), durationOf(part.runId()), null, o.added(),
+                    coordinator.finish(new RunResult(
+                            part.runId(),
+                            true,
+                            null,
+                            o.codesPerSource(),
+                            o.validCodes(),
+                            o.distinctCodes(),
+                            w.table().bytes(),
+                            durationOf(part.runId()),
+                            null,
+                            o.added(),
                             o.removed()));
                 }
                 case HELD -> {
                     history.swapTook(part.runId(), scriptMillis);
-                    coordinator.finish(RunResult.held(part.runId(), o.heldReason(), o.codesPerSource(),
-                            o.validCodes(), o.distinctCodes(), o.added(), o.removed(), durationOf(part.runId())));
+                    coordinator.finish(RunResult.held(
+                            part.runId(),
+                            o.heldReason(),
+                            o.codesPerSource(),
+                            o.validCodes(),
+                            o.distinctCodes(),
+                            o.added(),
+                            o.removed(),
+                            durationOf(part.runId())));
                 }
-                case WAITING -> LOG.debug("{}: {} valid of {} distinct codes staged in {} pass(es)", part,
-                        r.valid(), r.distinct(), r.passes());
-                case LIVE_OR_NEWER, NOT_HELD -> LOG.info("{} is not published: Redis already holds it or a newer run",
-                        part);
+                case WAITING ->
+                    LOG.debug(
+                            "{}: {} valid of {} distinct codes staged in {} pass(es)",
+                            part,
+                            r.valid(),
+                            r.distinct(),
+                            r.passes());
+                case LIVE_OR_NEWER, NOT_HELD ->
+                    LOG.info("{} is not published: Redis already holds it or a newer run", part);
             }
         } catch (PartFailedException | LiveSetPublisher.StagingLostException e) {
             failed(part.runId(), e.getMessage());
@@ -252,7 +294,10 @@ public final class PartAggregation implements Service {
     }
 
     private long openRuns() {
-        return inProgress.keySet().stream().map(k -> k.substring(0, k.indexOf('/'))).distinct().count();
+        return inProgress.keySet().stream()
+                .map(k -> k.substring(0, k.indexOf('/')))
+                .distinct()
+                .count();
     }
 
     private long tableCodes() {

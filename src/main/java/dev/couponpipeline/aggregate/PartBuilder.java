@@ -1,9 +1,9 @@
 package dev.couponpipeline.aggregate;
 
-import dev.couponpipeline.table.CodeVisitor;
-import dev.couponpipeline.table.PartTable;
 import dev.couponpipeline.records.CodeRecordFormat;
 import dev.couponpipeline.records.ControlRecord;
+import dev.couponpipeline.table.CodeVisitor;
+import dev.couponpipeline.table.PartTable;
 import java.nio.ByteBuffer;
 import java.util.function.IntConsumer;
 
@@ -24,8 +24,7 @@ public final class PartBuilder {
     public static final int BYTES_PER_CODE = 8;
 
     /** What a part held. */
-    public record Result(long valid, long distinct, long[] codesPerSource, int passes) {
-    }
+    public record Result(long valid, long distinct, long[] codesPerSource, int passes) {}
 
     private final RangeReader reader;
     private final PartTable table;
@@ -86,8 +85,8 @@ public final class PartBuilder {
         try {
             return decoder.decode(value, slice);
         } catch (IllegalArgumentException e) {
-            throw new PartFailedException("a record of source number " + slice.source + " cannot be read: "
-                    + e.getMessage(), e);
+            throw new PartFailedException(
+                    "a record of source number " + slice.source + " cannot be read: " + e.getMessage(), e);
         }
     }
 
@@ -122,8 +121,8 @@ public final class PartBuilder {
 
         @Override
         public void text(byte[] code, int off, int len) {
-            if (passes == 1 || sliceOf(java.util.Arrays.hashCode(java.util.Arrays.copyOfRange(code, off, off + len)))
-                    == pass) {
+            if (passes == 1
+                    || sliceOf(java.util.Arrays.hashCode(java.util.Arrays.copyOfRange(code, off, off + len))) == pass) {
                 table.addText(code, off, len, source);
             }
         }

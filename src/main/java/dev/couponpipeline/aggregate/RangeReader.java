@@ -26,8 +26,7 @@ import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 public final class RangeReader implements AutoCloseable {
 
     /** The records of one source at offsets {@code first..last} of {@code topic}'s {@code partition}. */
-    public record Range(int source, String topic, int partition, long first, long last) {
-    }
+    public record Range(int source, String topic, int partition, long first, long last) {}
 
     /** Receives each record of the run in a range. */
     @FunctionalInterface
@@ -39,8 +38,8 @@ public final class RangeReader implements AutoCloseable {
     private final Duration stallTimeout;
 
     public RangeReader(Properties consumerProperties, Duration stallTimeout) {
-        this.consumer = new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(),
-                new ByteBufferDeserializer());
+        this.consumer =
+                new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(), new ByteBufferDeserializer());
         this.stallTimeout = stallTimeout;
     }
 
@@ -82,7 +81,7 @@ public final class RangeReader implements AutoCloseable {
                         sink.record(r.source(), rec.value());
                     }
                 }
-                for (var it = open.entrySet().iterator(); it.hasNext();) {
+                for (var it = open.entrySet().iterator(); it.hasNext(); ) {
                     var e = it.next();
                     if (consumer.position(e.getKey()) > e.getValue().last()) {
                         consumer.pause(List.of(e.getKey()));
@@ -98,8 +97,10 @@ public final class RangeReader implements AutoCloseable {
                 }
             }
         } catch (OffsetOutOfRangeException e) {
-            throw new PartFailedException("the records of run " + runId + " at " + e.offsetOutOfRangePartitions()
-                    + " are no longer in Kafka (past the topic's retention): the run cannot be read back", e);
+            throw new PartFailedException(
+                    "the records of run " + runId + " at " + e.offsetOutOfRangePartitions()
+                            + " are no longer in Kafka (past the topic's retention): the run cannot be read back",
+                    e);
         } finally {
             consumer.assign(List.of());
         }

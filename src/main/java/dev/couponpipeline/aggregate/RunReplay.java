@@ -1,9 +1,9 @@
 package dev.couponpipeline.aggregate;
 
-import dev.couponpipeline.run.RunCoordinator;
 import dev.couponpipeline.produce.KafkaClients;
 import dev.couponpipeline.publish.RunHistory;
 import dev.couponpipeline.records.ControlRecord;
+import dev.couponpipeline.run.RunCoordinator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,8 +69,12 @@ public final class RunReplay {
     private final RunCoordinator coordinator;
     private final RunHistory history;
 
-    public RunReplay(KafkaClients kafka, String controlTopic, Supplier<List<String>> sources,
-            RunCoordinator coordinator, RunHistory history) {
+    public RunReplay(
+            KafkaClients kafka,
+            String controlTopic,
+            Supplier<List<String>> sources,
+            RunCoordinator coordinator,
+            RunHistory history) {
         this.kafka = kafka;
         this.controlTopic = controlTopic;
         this.sources = sources;
@@ -89,15 +93,21 @@ public final class RunReplay {
                 }
             }
             if (complete.isEmpty()) {
-                return new Plan(null, List.of(), "no run on the control topic " + controlTopic
-                        + " has an end record from every source for every partition");
+                return new Plan(
+                        null,
+                        List.of(),
+                        "no run on the control topic " + controlTopic
+                                + " has an end record from every source for every partition");
             }
             runId = complete.get(complete.size() - 1);
         }
         List<ControlRecord> records = byRun.get(runId);
         if (records == null) {
-            return new Plan(runId, List.of(), "no control record of run " + runId + " is on " + controlTopic
-                    + " (past its retention, or the run is from another cluster)");
+            return new Plan(
+                    runId,
+                    List.of(),
+                    "no control record of run " + runId + " is on " + controlTopic
+                            + " (past its retention, or the run is from another cluster)");
         }
         String missing = missing(records);
         if (missing != null) {
@@ -125,14 +135,21 @@ public final class RunReplay {
         try {
             send(runId, plan.ends());
         } catch (RuntimeException e) {
-            coordinator.abandon(runId, "the replay of run " + plan.runId() + " could not send its control records: "
-                    + e.getMessage());
+            coordinator.abandon(
+                    runId,
+                    "the replay of run " + plan.runId() + " could not send its control records: " + e.getMessage());
             throw e;
         }
         plan.codesPerSource().forEach((source, codes) -> history.sourceSent(runId, source, 0, codes, ""));
         history.sourcesSent(runId);
-        LOG.info("Run {} replays run {} from Kafka: {} ranges, {} codes, no file read", runId, plan.runId(),
-                plan.ends().size(), plan.codesPerSource().values().stream().mapToLong(Long::longValue).sum());
+        LOG.info(
+                "Run {} replays run {} from Kafka: {} ranges, {} codes, no file read",
+                runId,
+                plan.runId(),
+                plan.ends().size(),
+                plan.codesPerSource().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum());
         coordinator.sourcesStopped(runId, true);
         return runId;
     }
@@ -147,7 +164,10 @@ public final class RunReplay {
         try {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (ControlRecord end : ends) {
-                sent.add(producer.send(new ProducerRecord<>(controlTopic, end.partition(), null,
+                sent.add(producer.send(new ProducerRecord<>(
+                        controlTopic,
+                        end.partition(),
+                        null,
                         end.replayedAs(runId).toBytes())));
             }
             for (Future<RecordMetadata> f : sent) {
@@ -241,15 +261,18 @@ public final class RunReplay {
         Map<TopicPartition, Long> earliest = new HashMap<>();
         Map<TopicPartition, Long> latest = new HashMap<>();
         try (Admin admin = kafka.admin()) {
-            admin.listOffsets(ask).all().get(WAIT.toSeconds(), TimeUnit.SECONDS)
+            admin.listOffsets(ask)
+                    .all()
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS)
                     .forEach((tp, info) -> earliest.put(tp, info.offset()));
             Map<TopicPartition, OffsetSpec> askLatest = new HashMap<>();
             ask.keySet().forEach(tp -> askLatest.put(tp, OffsetSpec.latest()));
-            admin.listOffsets(askLatest).all().get(WAIT.toSeconds(), TimeUnit.SECONDS)
+            admin.listOffsets(askLatest)
+                    .all()
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS)
                     .forEach((tp, info) -> latest.put(tp, info.offset()));
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot read the first offsets of the source topics: " + e.getMessage(),
-                    e);
+            throw new IllegalStateException("cannot read the first offsets of the source topics: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

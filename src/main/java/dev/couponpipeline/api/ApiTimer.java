@@ -31,7 +31,8 @@ public final class ApiTimer extends RoutePolicySupport {
             return;
         }
         Integer code = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        String status = exchange.getException() != null || code == null && exchange.isFailed() ? "5xx"
+        String status = exchange.getException() != null || code == null && exchange.isFailed()
+                ? "5xx"
                 : code == null ? "2xx" : (code / 100) + "xx";
         metrics.apiRequest(route.getRouteId(), status, System.nanoTime() - started);
     }

@@ -32,10 +32,11 @@ public final class CodeCheckHandler implements Handler<RoutingContext> {
     private final ObjectMapper json = new ObjectMapper();
     /** Redis reads queued or running at most: beyond, a miss is answered 503 at once rather than queued. */
     private final Semaphore pending;
+
     private final int maxPending;
 
-    public CodeCheckHandler(CodeLookup lookup, Predicate<String> producible, String patternSource, Timing timing,
-            int maxPending) {
+    public CodeCheckHandler(
+            CodeLookup lookup, Predicate<String> producible, String patternSource, Timing timing, int maxPending) {
         this.pending = new Semaphore(maxPending);
         this.maxPending = maxPending;
         this.lookup = lookup;
@@ -58,8 +59,16 @@ public final class CodeCheckHandler implements Handler<RoutingContext> {
             return;
         }
         if (!pending.tryAcquire()) {
-            answer(ctx, 503, Problem.MEDIA_TYPE, Problem.of(503, "busy", "Too many checks waiting for Redis",
-                    "more than " + maxPending + " code checks are waiting for Redis; retry"), started);
+            answer(
+                    ctx,
+                    503,
+                    Problem.MEDIA_TYPE,
+                    Problem.of(
+                            503,
+                            "busy",
+                            "Too many checks waiting for Redis",
+                            "more than " + maxPending + " code checks are waiting for Redis; retry"),
+                    started);
             return;
         }
         ctx.vertx().executeBlocking(() -> lookup.fromRedis(code), false).onComplete(result -> {
@@ -67,7 +76,11 @@ public final class CodeCheckHandler implements Handler<RoutingContext> {
             if (result.succeeded()) {
                 answer(ctx, 200, JSON, new Validity(code, result.result()), started);
             } else {
-                answer(ctx, 503, Problem.MEDIA_TYPE, Problem.redisUnavailable(Errors.rootMessage(result.cause())),
+                answer(
+                        ctx,
+                        503,
+                        Problem.MEDIA_TYPE,
+                        Problem.redisUnavailable(Errors.rootMessage(result.cause())),
                         started);
             }
         });
@@ -84,7 +97,10 @@ public final class CodeCheckHandler implements Handler<RoutingContext> {
             ctx.fail(e);
             return;
         }
-        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, type).end(Buffer.buffer(bytes));
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, type)
+                .end(Buffer.buffer(bytes));
         timing.record(status / 100 + "xx", System.nanoTime() - started);
     }
 }

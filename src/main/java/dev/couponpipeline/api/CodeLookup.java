@@ -37,8 +37,7 @@ public final class CodeLookup implements AutoCloseable {
     }
 
     /** Whether a code is in the set of run {@code runId}. */
-    public record Answer(boolean valid, String runId) {
-    }
+    public record Answer(boolean valid, String runId) {}
 
     /** Cached answers of one live run. */
     private static final class View {
@@ -68,6 +67,7 @@ public final class CodeLookup implements AutoCloseable {
     private long changedAt = Long.MIN_VALUE;
     /** The run id of the latest Redis answer that changed it. */
     private volatile String lastSeenRunId;
+
     private ScheduledExecutorService poller;
     private volatile boolean closed;
     private volatile boolean failing;
@@ -94,8 +94,9 @@ public final class CodeLookup implements AutoCloseable {
 
     /** For the log: whether the cache is on, its bound and size. */
     public String describe() {
-        return cacheEnabled() ? "answers at most " + bound().toMillis() + " ms behind a swap, up to " + maxEntries
-                + " codes" : "off";
+        return cacheEnabled()
+                ? "answers at most " + bound().toMillis() + " ms behind a swap, up to " + maxEntries + " codes"
+                : "off";
     }
 
     /** Starts polling the live run's id (every quarter of the bound), when the cache is on. */
@@ -208,7 +209,8 @@ public final class CodeLookup implements AutoCloseable {
         } catch (Throwable e) {
             // Redis did not answer: the view is not confirmed, so it stops answering once the bound has passed
             if (!failing) {
-                LOG.warn("The near cache cannot read the live run's id ({}): answers come from Redis until it can",
+                LOG.warn(
+                        "The near cache cannot read the live run's id ({}): answers come from Redis until it can",
                         e.toString());
                 failing = true;
             }

@@ -61,12 +61,24 @@ public final class HttpAccess {
         Message m = exchange.getMessage();
         int status = refusal(m.getHeader("Authorization", String.class));
         if (status == 401) {
-            HttpAnswer.answer(m, 401, Problem.of(401, "token-required", "Token required",
-                    "this request changes state: send Authorization: Bearer <coupon.http.token>"));
+            HttpAnswer.answer(
+                    m,
+                    401,
+                    Problem.of(
+                            401,
+                            "token-required",
+                            "Token required",
+                            "this request changes state: send Authorization: Bearer <coupon.http.token>"));
             m.setHeader("WWW-Authenticate", "Bearer realm=\"coupon-pipeline\"");
         } else {
-            HttpAnswer.answer(m, 403, Problem.of(403, "wrong-token", "Wrong token",
-                    "the bearer token is not the one configured in coupon.http.token"));
+            HttpAnswer.answer(
+                    m,
+                    403,
+                    Problem.of(
+                            403,
+                            "wrong-token",
+                            "Wrong token",
+                            "the bearer token is not the one configured in coupon.http.token"));
         }
     }
 

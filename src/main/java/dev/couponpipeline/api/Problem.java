@@ -12,8 +12,7 @@ public final class Problem {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
-    private Problem() {
-    }
+    private Problem() {}
 
     public static Map<String, Object> of(int status, String kind, String title, String detail) {
         Map<String, Object> p = new LinkedHashMap<>();

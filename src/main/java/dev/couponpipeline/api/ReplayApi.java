@@ -37,8 +37,14 @@ public final class ReplayApi {
         try {
             plan = replay.plan(id);
         } catch (RuntimeException e) {
-            answer(m, 503, Problem.of(503, "kafka-unavailable", "Kafka unavailable",
-                    "the control topic could not be read: " + dev.couponpipeline.run.Errors.rootMessage(e)));
+            answer(
+                    m,
+                    503,
+                    Problem.of(
+                            503,
+                            "kafka-unavailable",
+                            "Kafka unavailable",
+                            "the control topic could not be read: " + dev.couponpipeline.run.Errors.rootMessage(e)));
             return;
         }
         if (plan.unknown()) {
@@ -86,8 +92,10 @@ public final class ReplayApi {
         try {
             RunReplay.Plan plan = replay.plan(live);
             if (!plan.replayable()) {
-                LOG.warn("The live set (run {}) is missing and cannot be rebuilt from Kafka ({}): reading the files",
-                        live, plan.refusal());
+                LOG.warn(
+                        "The live set (run {}) is missing and cannot be rebuilt from Kafka ({}): reading the files",
+                        live,
+                        plan.refusal());
                 return true;
             }
             String runId = replay.start(plan, "live-set-missing");
@@ -96,7 +104,9 @@ public final class ReplayApi {
             }
             return false;
         } catch (RuntimeException e) {
-            LOG.warn("The live set (run {}) is missing and Kafka could not replay it ({}); trying again later", live,
+            LOG.warn(
+                    "The live set (run {}) is missing and Kafka could not replay it ({}); trying again later",
+                    live,
                     e.getMessage());
             return false;
         }

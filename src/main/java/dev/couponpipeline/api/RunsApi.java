@@ -3,10 +3,10 @@ package dev.couponpipeline.api;
 import static dev.couponpipeline.api.HttpAnswer.answer;
 
 import dev.couponpipeline.ops.PipelineMetrics;
-import dev.couponpipeline.publish.RunHistory;
 import dev.couponpipeline.publish.LiveSetPublisher;
 import dev.couponpipeline.publish.LiveSetPublisher.Outcome;
 import dev.couponpipeline.publish.LiveSetPublisher.Status;
+import dev.couponpipeline.publish.RunHistory;
 import dev.couponpipeline.run.RunResult;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -46,7 +46,10 @@ public final class RunsApi {
             try {
                 limit = Math.max(1, Math.min(defaultLimit, Integer.parseInt(asked.trim())));
             } catch (NumberFormatException e) {
-                answer(m, 400, Problem.of(400, "bad-limit", "Not a limit", "limit must be a number, not '" + asked + "'"));
+                answer(
+                        m,
+                        400,
+                        Problem.of(400, "bad-limit", "Not a limit", "limit must be a number, not '" + asked + "'"));
                 return;
             }
         }
@@ -62,8 +65,16 @@ public final class RunsApi {
         String id = m.getHeader("id", String.class);
         Map<String, Object> run = history.get(id);
         if (run == null) {
-            answer(m, 404, Problem.of(404, "no-such-run", "No such run",
-                    "no run " + id + " in the history (it keeps the newest runs)", "runId", id));
+            answer(
+                    m,
+                    404,
+                    Problem.of(
+                            404,
+                            "no-such-run",
+                            "No such run",
+                            "no run " + id + " in the history (it keeps the newest runs)",
+                            "runId",
+                            id));
         } else {
             answer(m, 200, run);
         }
@@ -75,10 +86,24 @@ public final class RunsApi {
         String id = m.getHeader("id", String.class);
         Outcome o = publisher.release(id);
         if (o.status() == Status.SWAPPED) {
-            LOG.warn("Run {} was held and is now published by an operator: {} valid codes, {} added, {} removed",
-                    id, o.validCodes(), o.added(), o.removed());
-            metrics.runEnded(new RunResult(id, true, null, o.codesPerSource(), o.validCodes(), o.distinctCodes(), 0,
-                    Duration.ZERO, null, o.added(), o.removed()));
+            LOG.warn(
+                    "Run {} was held and is now published by an operator: {} valid codes, {} added, {} removed",
+                    id,
+                    o.validCodes(),
+                    o.added(),
+                    o.removed());
+            metrics.runEnded(new RunResult(
+                    id,
+                    true,
+                    null,
+                    o.codesPerSource(),
+                    o.validCodes(),
+                    o.distinctCodes(),
+                    0,
+                    Duration.ZERO,
+                    null,
+                    o.added(),
+                    o.removed()));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("runId", id);
             out.put("state", "published");
@@ -104,8 +129,16 @@ public final class RunsApi {
     }
 
     private Map<String, Object> notHeld(String id) {
-        return Problem.of(409, "not-held", "Run not held",
+        return Problem.of(
+                409,
+                "not-held",
+                "Run not held",
                 "run " + id + " is not held (only the newest held run can be published or discarded)",
-                "runId", id, "held", publisher.heldRun().get("runId"), "state", history.stateOf(id));
+                "runId",
+                id,
+                "held",
+                publisher.heldRun().get("runId"),
+                "state",
+                history.stateOf(id));
     }
 }

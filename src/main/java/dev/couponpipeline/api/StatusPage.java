@@ -10,8 +10,7 @@ final class StatusPage {
 
     private static final String RESOURCE = "/status/index.html";
 
-    private StatusPage() {
-    }
+    private StatusPage() {}
 
     static String html() {
         try (InputStream in = StatusPage.class.getResourceAsStream(RESOURCE)) {

@@ -1,16 +1,17 @@
 package dev.couponpipeline.api;
 
-import dev.couponpipeline.produce.RunRoutes;
 import static dev.couponpipeline.api.HttpAnswer.answer;
 
 import dev.couponpipeline.codes.CodePattern;
+import dev.couponpipeline.produce.RunRoutes;
+import dev.couponpipeline.publish.LiveSetInfo;
 import dev.couponpipeline.publish.LiveSetKeys;
+import dev.couponpipeline.publish.LiveSetMeta;
 import dev.couponpipeline.run.RunCoordinator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -24,7 +25,11 @@ public final class ValidationAnswers {
     private final LiveSetKeys keys;
     private final RunCoordinator coordinator;
 
-    public ValidationAnswers(CodePattern pattern, CodeLookup lookup, StringRedisTemplate redis, LiveSetKeys keys,
+    public ValidationAnswers(
+            CodePattern pattern,
+            CodeLookup lookup,
+            StringRedisTemplate redis,
+            LiveSetKeys keys,
             RunCoordinator coordinator) {
         this.pattern = pattern;
         this.lookup = lookup;
@@ -64,13 +69,22 @@ public final class ValidationAnswers {
         BatchCheck.Request request = m.getBody(BatchCheck.Request.class);
         List<String> codes = request == null ? null : request.codes();
         if (codes == null || codes.size() > BatchCheck.MAX_CODES || codes.contains(null)) {
-            answer(m, 400, Problem.of(400, "bad-basket", "Not a basket of codes", "send {\"codes\": [...]} with 1 to "
-                    + BatchCheck.MAX_CODES + " codes, none null", "maxCodes", BatchCheck.MAX_CODES));
+            answer(
+                    m,
+                    400,
+                    Problem.of(
+                            400,
+                            "bad-basket",
+                            "Not a basket of codes",
+                            "send {\"codes\": [...]} with 1 to " + BatchCheck.MAX_CODES + " codes, none null",
+                            "maxCodes",
+                            BatchCheck.MAX_CODES));
             return;
         }
-        List<String> asked = codes.stream().filter(pattern::canProduce).distinct().toList();
-        Map<Object, Boolean> members = asked.isEmpty() ? Map.of()
-                : redis.opsForSet().isMember(keys.live(), asked.toArray());
+        List<String> asked =
+                codes.stream().filter(pattern::canProduce).distinct().toList();
+        Map<Object, Boolean> members =
+                asked.isEmpty() ? Map.of() : redis.opsForSet().isMember(keys.live(), asked.toArray());
         List<Validity> results = new ArrayList<>(codes.size());
         for (String code : codes) {
             results.add(new Validity(code, Boolean.TRUE.equals(members.get(code))));
@@ -80,26 +94,19 @@ public final class ValidationAnswers {
 
     /** {@code GET /coupons}: the live set's metadata (run id, codes, per-source counts, published at). */
     public void liveSet(Exchange exchange) {
-        Map<Object, Object> raw = redis.opsForHash().entries(keys.meta());
+        LiveSetMeta meta = new LiveSetInfo(redis, keys).metadata();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("key", keys.live());
-        if (raw.isEmpty()) {
+        if (meta.isEmpty()) {
             out.put("runId", null);
             out.put("codes", 0);
             out.put("note", "no run has been published yet");
         } else {
-            Map<String, Object> perSource = new TreeMap<>();
-            out.put("runId", raw.get("runId"));
-            out.put("codes", Long.parseLong((String) raw.get("codes")));
-            out.put("distinctCodes", Long.parseLong((String) raw.getOrDefault("distinctCodes", "0")));
-            out.put("publishedAt", raw.get("publishedAt"));
-            raw.forEach((k, v) -> {
-                String key = (String) k;
-                if (key.startsWith("source.") && key.endsWith(".codes")) {
-                    perSource.put(key.substring(7, key.length() - 6), Long.parseLong((String) v));
-                }
-            });
-            out.put("sources", perSource);
+            out.put("runId", meta.runId());
+            out.put("codes", meta.count("codes", 0));
+            out.put("distinctCodes", meta.count("distinctCodes", 0));
+            out.put("publishedAt", meta.publishedAt());
+            out.put("sources", meta.codesPerSource());
         }
         coordinator.activeRunId().ifPresent(id -> out.put("runInFlight", id));
         answer(exchange.getMessage(), 200, out);
@@ -114,32 +121,52 @@ public final class ValidationAnswers {
         String runId = m.getBody(String.class);
         String skipped = m.getHeader(RunRoutes.SKIPPED, String.class);
         if (skipped != null) {
-            answer(m, 200, ordered("status", "skipped", "reason", skipped, "hint", "POST /runs?force=true runs anyway"));
+            answer(
+                    m,
+                    200,
+                    ordered("status", "skipped", "reason", skipped, "hint", "POST /runs?force=true runs anyway"));
         } else if (runId != null) {
             answer(m, 202, ordered("runId", runId, "status", "started"));
         } else {
-            answer(m, 409, Problem.of(409, "run-in-flight", "A run is in flight", "a run is already in flight",
-                    "runInFlight", coordinator.activeRunId().orElse(null)));
+            answer(
+                    m,
+                    409,
+                    Problem.of(
+                            409,
+                            "run-in-flight",
+                            "A run is in flight",
+                            "a run is already in flight",
+                            "runInFlight",
+                            coordinator.activeRunId().orElse(null)));
         }
     }
 
     /** {@code POST /runs} on an instance without the producer role. */
     public void noProducer(Exchange exchange) {
-        answer(exchange.getMessage(), 503, Problem.of(503, "not-a-producer", "This instance does not start runs",
-                "coupon.role has no producer here; ask a producer instance"));
+        answer(
+                exchange.getMessage(),
+                503,
+                Problem.of(
+                        503,
+                        "not-a-producer",
+                        "This instance does not start runs",
+                        "coupon.role has no producer here; ask a producer instance"));
     }
 
     /** Any API route whose Redis call failed: 503, the client may retry. */
     public void redisUnavailable(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        answer(exchange.getMessage(), 503, Problem.redisUnavailable(
-                e == null ? "no answer" : dev.couponpipeline.run.Errors.rootMessage(e)));
+        answer(
+                exchange.getMessage(),
+                503,
+                Problem.redisUnavailable(e == null ? "no answer" : dev.couponpipeline.run.Errors.rootMessage(e)));
     }
 
     /** A request body that is not the JSON the endpoint takes: 400. */
     public void notJson(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+        String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                ? j.getOriginalMessage()
                 : String.valueOf(e);
         answer(exchange.getMessage(), 400, Problem.of(400, "not-json", "Not the JSON this endpoint takes", why));
     }

@@ -5,15 +5,15 @@ import static dev.couponpipeline.run.CouponHeaders.TRIGGER;
 import dev.couponpipeline.run.Roles;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.PropertyInject;
 import org.apache.camel.StartupListener;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.model.rest.RestBindingMode;
 import org.apache.camel.model.rest.RestParamType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.camel.Exchange;
-import org.apache.camel.PropertyInject;
-import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.model.rest.RestBindingMode;
 
 /**
  * The HTTP API on the camel-main server: {@code GET /coupons/{code}} (SISMEMBER on the live set),
@@ -45,6 +45,7 @@ public class ValidationApi extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
+        // spotless:off
         if (!roles.api()) {
             return;
         }
@@ -189,7 +190,7 @@ public class ValidationApi extends RouteBuilder {
                 .end();
 
         // the hot path: no onException here (even a handled one made every request 20-40 % dearer); a Redis that
-        // does not answer gives a 503, and the pool never hands out a broken connection twice (RedisSharingTest)
+        // does not answer gives a 503, and the pool never hands out a broken connection twice (RedisSharingIT)
         from("direct:check-code")
                 .routeId("check-code").routePolicyRef("apiTimer")
                 .bean("validationAnswers", "checkOne");
@@ -241,6 +242,7 @@ public class ValidationApi extends RouteBuilder {
                     .routeId("replay-run").routePolicyRef("apiTimer")
                     .bean("validationAnswers", "noProducer");
         }
+        // spotless:on
     }
 
     /**
@@ -252,17 +254,20 @@ public class ValidationApi extends RouteBuilder {
         if (fastPathMounted) {
             return; // a restart of the context: the router still has it
         }
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
-                VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        VertxPlatformHttpRouter router =
+                VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {
             throw new IllegalStateException("no HTTP router for coupon.http.port " + port + ": cannot answer GET"
                     + " /coupons/{code} on the event loop (set coupon.api.fast-path=false to use the Camel route)");
         }
-        CodeCheckHandler handler = context.getRegistry().lookupByNameAndType("codeCheckHandler",
-                CodeCheckHandler.class);
+        CodeCheckHandler handler =
+                context.getRegistry().lookupByNameAndType("codeCheckHandler", CodeCheckHandler.class);
         router.get("/coupons/:code").order(-1).handler(handler);
         fastPathMounted = true;
-        LOG.info("GET /coupons/{code} is answered on the HTTP event loop (near cache: {})",
-                context.getRegistry().lookupByNameAndType("codeLookup", CodeLookup.class).describe());
+        LOG.info(
+                "GET /coupons/{code} is answered on the HTTP event loop (near cache: {})",
+                context.getRegistry()
+                        .lookupByNameAndType("codeLookup", CodeLookup.class)
+                        .describe());
     }
 }

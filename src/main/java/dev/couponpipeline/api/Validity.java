@@ -1,5 +1,4 @@
 package dev.couponpipeline.api;
 
 /** {@code GET /coupons/{code}}'s answer: {@code {"code":"HAPPYHRS","valid":true}}. */
-public record Validity(String code, boolean valid) {
-}
+public record Validity(String code, boolean valid) {}

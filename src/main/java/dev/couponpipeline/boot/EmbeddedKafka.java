@@ -66,8 +66,15 @@ public final class EmbeddedKafka implements AutoCloseable {
      * {@code roles} is "broker" or "controller"; {@code voters} is the controller quorum, as
      * {@code controller.quorum.voters}. Every node of one cluster is formatted with the same {@code clusterId}.
      */
-    public static EmbeddedKafka startClusterNode(Path dir, String clusterId, int nodeId, String roles, int port,
-            String voters, java.util.Map<String, String> extra) throws IOException {
+    public static EmbeddedKafka startClusterNode(
+            Path dir,
+            String clusterId,
+            int nodeId,
+            String roles,
+            int port,
+            String voters,
+            java.util.Map<String, String> extra)
+            throws IOException {
         Properties p = new Properties();
         p.put("process.roles", roles);
         p.put("node.id", Integer.toString(nodeId));
@@ -134,8 +141,14 @@ public final class EmbeddedKafka implements AutoCloseable {
                 int eq = args[i].indexOf('=');
                 extra.put(args[i].substring(0, eq), args[i].substring(eq + 1));
             }
-            kafka = startClusterNode(Path.of(args[1]), args[2], Integer.parseInt(args[3]), args[4],
-                    Integer.parseInt(args[5]), args[6], extra);
+            kafka = startClusterNode(
+                    Path.of(args[1]),
+                    args[2],
+                    Integer.parseInt(args[3]),
+                    args[4],
+                    Integer.parseInt(args[5]),
+                    args[6],
+                    extra);
         } else if (args.length == 3) {
             kafka = start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         } else {

@@ -22,6 +22,7 @@ public final class Infrastructure implements AutoCloseable, KafkaReadiness {
      * compose files set it) outranks any override in Camel's resolution, so it cannot be overridden in place.
      */
     public static final String KAFKA_BROKERS = "coupon.resolved.kafka-brokers";
+
     public static final String REDIS_HOST = "coupon.resolved.redis-host";
     public static final String REDIS_PORT = "coupon.resolved.redis-port";
 
@@ -30,6 +31,7 @@ public final class Infrastructure implements AutoCloseable, KafkaReadiness {
 
     /** The embedded broker, starting in the background while Camel boots (it takes seconds). */
     private java.util.concurrent.CompletableFuture<EmbeddedKafka> kafka;
+
     private EmbeddedRedis redis;
     private final Map<String, String> overrides = new LinkedHashMap<>();
 
@@ -44,17 +46,21 @@ public final class Infrastructure implements AutoCloseable, KafkaReadiness {
                 int controllerPort = EmbeddedKafka.freePort();
                 infra.kafka = new java.util.concurrent.CompletableFuture<>();
                 java.util.concurrent.CompletableFuture<EmbeddedKafka> started = infra.kafka;
-                Thread t = new Thread(() -> {
-                    try {
-                        EmbeddedKafka k = EmbeddedKafka.start(dir, port, controllerPort);
-                        LOG.info("Started the embedded Kafka broker on {}, loopback only, no authentication: for"
-                                + " development, set coupon.kafka.brokers in production (data in {})",
-                                k.bootstrapServers(), dir);
-                        started.complete(k);
-                    } catch (IOException | RuntimeException e) {
-                        started.completeExceptionally(e);
-                    }
-                }, "embedded-kafka-start");
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                EmbeddedKafka k = EmbeddedKafka.start(dir, port, controllerPort);
+                                LOG.info(
+                                        "Started the embedded Kafka broker on {}, loopback only, no authentication: for"
+                                                + " development, set coupon.kafka.brokers in production (data in {})",
+                                        k.bootstrapServers(),
+                                        dir);
+                                started.complete(k);
+                            } catch (IOException | RuntimeException e) {
+                                started.completeExceptionally(e);
+                            }
+                        },
+                        "embedded-kafka-start");
                 t.setDaemon(true);
                 if (settings.getBoolean("coupon.run.low-priority")) {
                     t.setPriority(Thread.MIN_PRIORITY); // the broker's threads inherit it: the API goes first
@@ -62,14 +68,19 @@ public final class Infrastructure implements AutoCloseable, KafkaReadiness {
                 t.start();
                 infra.overrides.put(KAFKA_BROKERS, "127.0.0.1:" + port);
             }
-            if (settings.get("coupon.redis.host").isEmpty() && settings.get("coupon.redis.sentinel.master").isEmpty()) {
-                infra.redis = EmbeddedRedis.start(Path.of(settings.get("coupon.redis.embedded-dir")),
+            if (settings.get("coupon.redis.host").isEmpty()
+                    && settings.get("coupon.redis.sentinel.master").isEmpty()) {
+                infra.redis = EmbeddedRedis.start(
+                        Path.of(settings.get("coupon.redis.embedded-dir")),
                         settings.getInt("coupon.redis.embedded-port"));
                 infra.overrides.put(REDIS_HOST, infra.redis.host());
                 infra.overrides.put(REDIS_PORT, Integer.toString(infra.redis.port()));
-                LOG.info("Started the embedded redis-server on {}:{}, loopback only, no password: for development,"
-                        + " set coupon.redis.host in production (data in {})", infra.redis.host(),
-                        infra.redis.port(), settings.get("coupon.redis.embedded-dir"));
+                LOG.info(
+                        "Started the embedded redis-server on {}:{}, loopback only, no password: for development,"
+                                + " set coupon.redis.host in production (data in {})",
+                        infra.redis.host(),
+                        infra.redis.port(),
+                        settings.get("coupon.redis.embedded-dir"));
             }
             // what was configured, where nothing was started here
             infra.overrides.putIfAbsent(KAFKA_BROKERS, settings.get("coupon.kafka.brokers"));

@@ -4,16 +4,19 @@ import dev.couponpipeline.CouponPipeline;
 import dev.couponpipeline.files.SampleGenerator;
 import dev.couponpipeline.run.Errors;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.function.Consumer;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Everything that happens before and around Camel: the command line, sample data, the embedded Kafka broker and
@@ -22,41 +25,75 @@ import org.slf4j.LoggerFactory;
 public final class Launcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
-    static final String USAGE = String.join("\n",
-            "usage: java -jar coupon-pipeline.jar                 run the service (schedule, API, aggregator)",
-            "       java -jar coupon-pipeline.jar --once          run once, print a summary, exit 0 (published), 1 (failed) or 3 (held)",
-            "       java -jar coupon-pipeline.jar generate --out DIR --scale S [--seed N]",
-            "settings: config/application.properties, overridden by -Dkey=value or environment variables");
+    /** The command line: {@code [--once]}, or {@code generate --out DIR [--scale S] [--seed N]}. */
+    @Command(
+            name = "java -jar coupon-pipeline.jar",
+            description = "Runs the service (schedule, API, aggregator) on the embedded or configured Kafka and Redis.",
+            subcommands = Generate.class,
+            footer = "settings: config/application.properties, overridden by -Dkey=value or environment variables")
+    static final class Options {
+        @Option(names = "--once", description = "run once, print a summary, exit 0 (published), 1 (failed) or 3 (held)")
+        boolean once;
 
-    private Launcher() {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this text")
+        boolean help;
     }
+
+    @Command(name = "generate", description = "Writes three sample source files shaped like the public ones.")
+    static final class Generate {
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write them")
+        Path out;
+
+        @Option(
+                names = "--scale",
+                defaultValue = "1",
+                paramLabel = "S",
+                description = "1 is the public files' size (313M codes)")
+        double scale;
+
+        @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "the same seed, the same files")
+        long seed;
+
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this text")
+        boolean help;
+    }
+
+    private Launcher() {}
 
     /** Runs the command and returns the process exit code. */
     public static int launch(String[] args) throws Exception {
-        return launch(args, Map.of(), System.out, System.err, main -> { });
+        return launch(args, Map.of(), System.out, System.err, main -> {});
     }
 
     /**
      * As {@link #launch(String[])}, with settings that override every other source, the streams for the
      * summary and errors, and a callback that receives the Camel {@link Main} before it runs (to stop it).
      */
-    public static int launch(String[] args, Map<String, String> overrides, PrintStream out, PrintStream err,
-            Consumer<Main> beforeRun) throws Exception {
-        if (args.length > 0 && args[0].equals("generate")) {
-            return generate(args, out, err);
+    public static int launch(
+            String[] args, Map<String, String> overrides, PrintStream out, PrintStream err, Consumer<Main> beforeRun)
+            throws Exception {
+        CommandLine command = new CommandLine(new Options());
+        CommandLine.ParseResult parsed;
+        try {
+            parsed = command.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            err.println("coupon-pipeline: " + e.getMessage());
+            e.getCommandLine().usage(err);
+            return 2;
         }
-        boolean once = false;
-        for (String a : args) {
-            if (a.equals("--once")) {
-                once = true;
-            } else if (a.equals("--help") || a.equals("-h")) {
-                out.println(USAGE);
-                return 0;
-            } else {
-                err.println("coupon-pipeline: unknown argument '" + a + "'\n" + USAGE);
-                return 2;
-            }
+        if (CommandLine.printHelpIfRequested(parsed.asCommandLineList(), out, err, CommandLine.Help.Ansi.OFF)) {
+            return 0;
         }
+        if (parsed.subcommand() != null) {
+            return generate(parsed.subcommand().commandSpec().commandLine().getCommand(), out);
+        }
+        boolean once = command.<Options>getCommand().once;
         Map<String, String> all = new LinkedHashMap<>(overrides);
         if (once) {
             OnceMode.overrides().forEach(all::putIfAbsent);
@@ -89,7 +126,9 @@ public final class Launcher {
                 }
             }
             if (!secrets.isEmpty()) {
-                LOG.info("Settings read from files in {} (values not shown): {}", settings.get("coupon.secrets-dir"),
+                LOG.info(
+                        "Settings read from files in {} (values not shown): {}",
+                        settings.get("coupon.secrets-dir"),
                         secrets.keySet());
             }
             secrets.forEach((k, v) -> {
@@ -128,8 +167,8 @@ public final class Launcher {
      * {@code coupon.input.stable-seconds} for them to settle.
      */
     private static java.util.List<Path> markComplete(java.util.List<Path> files) throws IOException {
-        java.nio.file.attribute.FileTime complete = java.nio.file.attribute.FileTime.from(
-                java.time.Instant.now().minusSeconds(3600));
+        java.nio.file.attribute.FileTime complete =
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600));
         for (Path p : files) {
             Files.setLastModifiedTime(p, complete);
         }
@@ -153,39 +192,12 @@ public final class Launcher {
         markComplete(SampleGenerator.generate(dir, scale, 1));
     }
 
-    private static int generate(String[] args, PrintStream out, PrintStream err) throws IOException {
-        Path outDir = null;
-        double scale = 1;
-        long seed = 1;
-        for (int i = 1; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--out" -> outDir = Path.of(required(value, "--out"));
-                case "--scale" -> scale = Double.parseDouble(required(value, "--scale"));
-                case "--seed" -> seed = Long.parseLong(required(value, "--seed"));
-                default -> {
-                    err.println("coupon-pipeline generate: unknown argument '" + args[i] + "'\n" + USAGE);
-                    return 2;
-                }
-            }
-            i++;
-        }
-        if (outDir == null) {
-            err.println("coupon-pipeline generate: --out DIR is required\n" + USAGE);
-            return 2;
-        }
+    private static int generate(Generate g, PrintStream out) throws IOException {
         long t0 = System.nanoTime();
-        for (Path p : markComplete(SampleGenerator.generate(outDir, scale, seed))) {
+        for (Path p : markComplete(SampleGenerator.generate(g.out, g.scale, g.seed))) {
             out.println(p + " " + Files.size(p) + " bytes");
         }
-        out.printf("generated scale %s in %.1f s%n", scale, (System.nanoTime() - t0) / 1e9);
+        out.printf("generated scale %s in %.1f s%n", g.scale, (System.nanoTime() - t0) / 1e9);
         return 0;
-    }
-
-    private static String required(String value, String flag) {
-        if (value == null) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return value;
     }
 }

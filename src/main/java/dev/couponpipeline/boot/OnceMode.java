@@ -19,6 +19,7 @@ final class OnceMode extends MainListenerSupport {
     private final PrintStream err;
     /** Exit code of a run the guard before the swap held: staged, not live; neither a success nor a failure. */
     static final int HELD = 3;
+
     private volatile int exitCode = 1;
     private volatile String message = "coupon-pipeline: the run did not finish";
 
@@ -39,31 +40,38 @@ final class OnceMode extends MainListenerSupport {
 
     @Override
     public void afterStart(BaseMainSupport base) {
-        RunCoordinator coordinator = main.getCamelContext().getRegistry()
-                .lookupByNameAndType("runCoordinator", RunCoordinator.class);
-        Thread waiter = new Thread(() -> {
-            try {
-                String runId = main.getCamelContext().createProducerTemplate()
-                        .requestBodyAndHeader("direct:start-run", null, "couponTrigger", "once", String.class);
-                RunResult result = coordinator.resultOf(runId).get();
-                if (result.isHeld()) {
-                    message = result.summary();
-                    exitCode = HELD;
-                } else if (result.succeeded()) {
-                    // the live set is swapped by now: the time a daily job takes, before the process winds down
-                    message = result.summary() + String.format(java.util.Locale.ROOT,
-                            "; %.1f s from process start", java.lang.management.ManagementFactory.getRuntimeMXBean()
-                                    .getUptime() / 1000.0);
-                    exitCode = 0;
-                } else {
-                    message = "coupon-pipeline: run " + result.runId() + " failed: " + result.failure();
-                }
-            } catch (Exception e) {
-                message = "coupon-pipeline: " + dev.couponpipeline.run.Errors.rootMessage(e);
-            } finally {
-                main.completed();
-            }
-        }, "coupon-once");
+        RunCoordinator coordinator =
+                main.getCamelContext().getRegistry().lookupByNameAndType("runCoordinator", RunCoordinator.class);
+        Thread waiter = new Thread(
+                () -> {
+                    try {
+                        String runId = main.getCamelContext()
+                                .createProducerTemplate()
+                                .requestBodyAndHeader("direct:start-run", null, "couponTrigger", "once", String.class);
+                        RunResult result = coordinator.resultOf(runId).get();
+                        if (result.isHeld()) {
+                            message = result.summary();
+                            exitCode = HELD;
+                        } else if (result.succeeded()) {
+                            // the live set is swapped by now: the time a daily job takes, before the process winds down
+                            message = result.summary()
+                                    + String.format(
+                                            java.util.Locale.ROOT,
+                                            "; %.1f s from process start",
+                                            java.lang.management.ManagementFactory.getRuntimeMXBean()
+                                                            .getUptime()
+                                                    / 1000.0);
+                            exitCode = 0;
+                        } else {
+                            message = "coupon-pipeline: run " + result.runId() + " failed: " + result.failure();
+                        }
+                    } catch (Exception e) {
+                        message = "coupon-pipeline: " + dev.couponpipeline.run.Errors.rootMessage(e);
+                    } finally {
+                        main.completed();
+                    }
+                },
+                "coupon-once");
         waiter.setDaemon(true);
         waiter.start();
     }

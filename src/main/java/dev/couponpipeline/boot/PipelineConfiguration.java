@@ -1,53 +1,53 @@
 package dev.couponpipeline.boot;
 
-import dev.couponpipeline.run.Roles;
+import dev.couponpipeline.aggregate.PartAggregation;
+import dev.couponpipeline.aggregate.PartEndsStrategy;
+import dev.couponpipeline.aggregate.RangeReader;
+import dev.couponpipeline.aggregate.RunReplay;
+import dev.couponpipeline.api.ApiHttpEngine;
+import dev.couponpipeline.api.ApiTimer;
+import dev.couponpipeline.api.CodeCheckHandler;
+import dev.couponpipeline.api.CodeLookup;
+import dev.couponpipeline.api.HttpAccess;
+import dev.couponpipeline.api.LiveSetQuery;
+import dev.couponpipeline.api.ReplayApi;
+import dev.couponpipeline.api.RunsApi;
+import dev.couponpipeline.api.ValidationAnswers;
 import dev.couponpipeline.codes.CodePattern;
+import dev.couponpipeline.files.InputArchive;
+import dev.couponpipeline.files.InputReadiness;
+import dev.couponpipeline.files.SourceRegistry;
 import dev.couponpipeline.ops.PipelineMetrics;
+import dev.couponpipeline.ops.RunRecorder;
+import dev.couponpipeline.produce.InputWait;
+import dev.couponpipeline.produce.KafkaClients;
+import dev.couponpipeline.produce.RunPreflight;
+import dev.couponpipeline.produce.SourceSender;
+import dev.couponpipeline.produce.TopicSetup;
+import dev.couponpipeline.produce.UnchangedInputs;
 import dev.couponpipeline.publish.LiveSetInfo;
 import dev.couponpipeline.publish.LiveSetKeys;
+import dev.couponpipeline.publish.LiveSetPublisher;
 import dev.couponpipeline.publish.LiveSetWatch;
 import dev.couponpipeline.publish.RedisClientSettings;
 import dev.couponpipeline.publish.RunHistory;
-import dev.couponpipeline.api.ApiTimer;
-import dev.couponpipeline.produce.InputWait;
-import dev.couponpipeline.produce.UnchangedInputs;
-import dev.couponpipeline.ops.RunRecorder;
-import dev.couponpipeline.files.InputArchive;
-import dev.couponpipeline.files.InputReadiness;
-import dev.couponpipeline.api.RunsApi;
-import dev.couponpipeline.publish.LiveSetPublisher;
-import dev.couponpipeline.api.ValidationAnswers;
-import dev.couponpipeline.api.ReplayApi;
-import dev.couponpipeline.aggregate.RunReplay;
-import dev.couponpipeline.api.CodeCheckHandler;
-import dev.couponpipeline.api.CodeLookup;
-import dev.couponpipeline.api.LiveSetQuery;
-import dev.couponpipeline.aggregate.RangeReader;
-import dev.couponpipeline.api.ApiHttpEngine;
-import dev.couponpipeline.produce.KafkaClients;
 import dev.couponpipeline.publish.RunOutcomeWatch;
-import dev.couponpipeline.aggregate.PartAggregation;
-import dev.couponpipeline.aggregate.PartEndsStrategy;
-import dev.couponpipeline.produce.RunPreflight;
-import dev.couponpipeline.api.HttpAccess;
-import dev.couponpipeline.produce.SourceSender;
 import dev.couponpipeline.run.FatalErrors;
+import dev.couponpipeline.run.Roles;
 import dev.couponpipeline.run.RunCoordinator;
-import dev.couponpipeline.files.SourceRegistry;
-import dev.couponpipeline.produce.TopicSetup;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
-import org.apache.camel.component.kafka.KafkaComponent;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
-import org.apache.camel.BeanInject;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /** Every bean of the pipeline, built from operator properties. */
@@ -69,7 +69,8 @@ public class PipelineConfiguration implements CamelContextAware {
     /** Our own Kafka clients (source producers, range readers, admin) take Camel's Kafka component settings. */
     @BindToRegistry(value = "kafkaClients", lazy = true)
     public KafkaClients kafkaClients() {
-        return new KafkaClients(camelContext.getComponent("kafka", KafkaComponent.class).getConfiguration());
+        return new KafkaClients(
+                camelContext.getComponent("kafka", KafkaComponent.class).getConfiguration());
     }
 
     @BindToRegistry(value = "clock", lazy = true)
@@ -83,15 +84,18 @@ public class PipelineConfiguration implements CamelContextAware {
     }
 
     @BindToRegistry(value = "codePattern", lazy = true)
-    public CodePattern codePattern(@PropertyInject("coupon.code-pattern") String pattern,
+    public CodePattern codePattern(
+            @PropertyInject("coupon.code-pattern") String pattern,
             @PropertyInject("coupon.max-line-bytes") long maxLineBytes) {
         return CodePattern.compile(pattern, maxLineBytes);
     }
 
     /** Our meters go to the registry camel-micrometer-prometheus serves on /observe/metrics. */
     @BindToRegistry(value = "pipelineMetrics", lazy = true)
-    public PipelineMetrics pipelineMetrics(@BeanInject("metricsRegistry") MeterRegistry registry,
-            @BeanInject("clock") Clock clock, @BeanInject("liveSetInfo") LiveSetInfo liveSet) {
+    public PipelineMetrics pipelineMetrics(
+            @BeanInject("metricsRegistry") MeterRegistry registry,
+            @BeanInject("clock") Clock clock,
+            @BeanInject("liveSetInfo") LiveSetInfo liveSet) {
         PipelineMetrics metrics = new PipelineMetrics(registry, clock);
         metrics.liveSetGauges(liveSet::gauges);
         return metrics;
@@ -99,16 +103,20 @@ public class PipelineConfiguration implements CamelContextAware {
 
     /** The run history in Redis, the newest {@code coupon.runs.history} runs. */
     @BindToRegistry(value = "runHistory", lazy = true)
-    public RunHistory runHistory(@BeanInject("couponRedisTemplate") StringRedisTemplate redis,
-            @BeanInject("liveSetKeys") LiveSetKeys keys, @BeanInject("clock") Clock clock,
+    public RunHistory runHistory(
+            @BeanInject("couponRedisTemplate") StringRedisTemplate redis,
+            @BeanInject("liveSetKeys") LiveSetKeys keys,
+            @BeanInject("clock") Clock clock,
             @PropertyInject(value = "coupon.runs.history", defaultValue = "50") int limit) {
         return new RunHistory(redis, keys, clock, limit);
     }
 
     @BindToRegistry(value = "runRecorder", lazy = true)
-    public RunRecorder runRecorder(@BeanInject("runHistory") RunHistory history,
+    public RunRecorder runRecorder(
+            @BeanInject("runHistory") RunHistory history,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
-            @BeanInject("pipelineMetrics") PipelineMetrics metrics, @BeanInject("sources") SourceRegistry sources) {
+            @BeanInject("pipelineMetrics") PipelineMetrics metrics,
+            @BeanInject("sources") SourceRegistry sources) {
         return new RunRecorder(history, coordinator, metrics, sources);
     }
 
@@ -118,7 +126,8 @@ public class PipelineConfiguration implements CamelContextAware {
     }
 
     @BindToRegistry(value = "runsApi", lazy = true)
-    public RunsApi runsApi(@BeanInject("runHistory") RunHistory history,
+    public RunsApi runsApi(
+            @BeanInject("runHistory") RunHistory history,
             @BeanInject("liveSetPublisher") LiveSetPublisher publisher,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics,
             @PropertyInject(value = "coupon.runs.history", defaultValue = "50") int limit) {
@@ -131,14 +140,19 @@ public class PipelineConfiguration implements CamelContextAware {
     }
 
     @BindToRegistry(value = "runCoordinator", lazy = true)
-    public RunCoordinator runCoordinator(@BeanInject("clock") Clock clock,
+    public RunCoordinator runCoordinator(
+            @BeanInject("clock") Clock clock,
             @PropertyInject("coupon.aggregator.completion-timeout-ms") long completionTimeoutMs,
             @BeanInject("roles") Roles roles,
             @PropertyInject("coupon.run.retry.max-attempts") int maxRetries,
             @PropertyInject("coupon.run.retry.delay-seconds") long retryDelaySeconds,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
-        RunCoordinator coordinator = new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs),
-                roles.aggregator(), maxRetries, Duration.ofSeconds(retryDelaySeconds));
+        RunCoordinator coordinator = new RunCoordinator(
+                clock,
+                Duration.ofMillis(completionTimeoutMs),
+                roles.aggregator(),
+                maxRetries,
+                Duration.ofSeconds(retryDelaySeconds));
         coordinator.onResult(metrics::runEnded);
         // looked up when a run ends, not now: the history needs Redis
         coordinator.onResult(result -> {
@@ -149,34 +163,43 @@ public class PipelineConfiguration implements CamelContextAware {
             }
         });
         // the publisher is looked up when an Error happens, not now (it needs Redis; a producer may have none yet)
-        new FatalErrors(coordinator, (runId, reason) -> camelContext.getRegistry()
-                .lookupByNameAndType("liveSetPublisher", LiveSetPublisher.class).recordFailure(runId, reason))
+        new FatalErrors(
+                        coordinator,
+                        (runId, reason) -> camelContext
+                                .getRegistry()
+                                .lookupByNameAndType("liveSetPublisher", LiveSetPublisher.class)
+                                .recordFailure(runId, reason))
                 .install();
         return coordinator;
     }
 
     @BindToRegistry(value = "runReplay", lazy = true)
-    public RunReplay runReplay(@BeanInject("kafkaClients") KafkaClients kafka,
+    public RunReplay runReplay(
+            @BeanInject("kafkaClients") KafkaClients kafka,
             @PropertyInject("coupon.kafka.control-topic") String controlTopic,
-            @BeanInject("sources") SourceRegistry sources, @BeanInject("runCoordinator") RunCoordinator coordinator,
+            @BeanInject("sources") SourceRegistry sources,
+            @BeanInject("runCoordinator") RunCoordinator coordinator,
             @BeanInject("runHistory") RunHistory history) {
         return new RunReplay(kafka, controlTopic, sources::ids, coordinator, history);
     }
 
     @BindToRegistry(value = "replayApi", lazy = true)
-    public ReplayApi replayApi(@BeanInject("runReplay") RunReplay replay,
-            @BeanInject("liveSetWatch") LiveSetWatch watch) {
+    public ReplayApi replayApi(
+            @BeanInject("runReplay") RunReplay replay, @BeanInject("liveSetWatch") LiveSetWatch watch) {
         return new ReplayApi(replay, watch);
     }
 
     @BindToRegistry(value = "runOutcomeWatch", lazy = true)
-    public RunOutcomeWatch runOutcomeWatch(@BeanInject("runCoordinator") RunCoordinator coordinator,
-            @BeanInject("liveSetPublisher") LiveSetPublisher publisher, @BeanInject("clock") Clock clock) {
+    public RunOutcomeWatch runOutcomeWatch(
+            @BeanInject("runCoordinator") RunCoordinator coordinator,
+            @BeanInject("liveSetPublisher") LiveSetPublisher publisher,
+            @BeanInject("clock") Clock clock) {
         return new RunOutcomeWatch(coordinator, publisher, clock);
     }
 
     @BindToRegistry(value = "liveSetWatch", lazy = true)
-    public LiveSetWatch liveSetWatch(@BeanInject("liveSetInfo") LiveSetInfo liveSet,
+    public LiveSetWatch liveSetWatch(
+            @BeanInject("liveSetInfo") LiveSetInfo liveSet,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @PropertyInject("coupon.live-set.restore-min-interval-seconds") long minIntervalSeconds,
             @BeanInject("clock") Clock clock) {
@@ -184,14 +207,16 @@ public class PipelineConfiguration implements CamelContextAware {
     }
 
     @BindToRegistry(value = "redisConnection", lazy = true)
-    public RedisClientSettings redisConnection(@PropertyInject(Infrastructure.REDIS_HOST) String host,
+    public RedisClientSettings redisConnection(
+            @PropertyInject(Infrastructure.REDIS_HOST) String host,
             @PropertyInject(Infrastructure.REDIS_PORT) int port,
             @PropertyInject(value = "coupon.redis.username", defaultValue = "") String username,
             @PropertyInject(value = "coupon.redis.password", defaultValue = "") String password,
             @PropertyInject(value = "coupon.redis.database", defaultValue = "0") int database,
             @PropertyInject(value = "coupon.redis.ssl", defaultValue = "false") boolean ssl,
             @PropertyInject(value = "coupon.redis.ssl.truststore", defaultValue = "") String truststore,
-            @PropertyInject(value = "coupon.redis.ssl.truststore-password", defaultValue = "") String truststorePassword,
+            @PropertyInject(value = "coupon.redis.ssl.truststore-password", defaultValue = "")
+                    String truststorePassword,
             @PropertyInject(value = "coupon.redis.ssl.truststore-type", defaultValue = "PKCS12") String truststoreType,
             @PropertyInject(value = "coupon.redis.ssl.verify-hostname", defaultValue = "true") boolean verifyHostname,
             @PropertyInject(value = "coupon.redis.sentinel.master", defaultValue = "") String sentinelMaster,
@@ -199,9 +224,22 @@ public class PipelineConfiguration implements CamelContextAware {
             @PropertyInject(value = "coupon.redis.sentinel.password", defaultValue = "") String sentinelPassword,
             @PropertyInject("coupon.redis.timeout-ms") long timeoutMs,
             @PropertyInject("coupon.redis.pool-size") int poolSize) {
-        return new RedisClientSettings(host, port, username, password, database, ssl, truststore, truststorePassword,
-                truststoreType, verifyHostname, sentinelMaster, sentinelNodes, sentinelPassword,
-                Duration.ofMillis(timeoutMs), poolSize);
+        return new RedisClientSettings(
+                host,
+                port,
+                username,
+                password,
+                database,
+                ssl,
+                truststore,
+                truststorePassword,
+                truststoreType,
+                verifyHostname,
+                sentinelMaster,
+                sentinelNodes,
+                sentinelPassword,
+                Duration.ofMillis(timeoutMs),
+                poolSize);
     }
 
     @BindToRegistry(value = "couponRedisTemplate", lazy = true)
@@ -215,7 +253,8 @@ public class PipelineConfiguration implements CamelContextAware {
     }
 
     @BindToRegistry(value = "liveSetPublisher", lazy = true)
-    public LiveSetPublisher liveSetPublisher(@BeanInject("couponRedisTemplate") StringRedisTemplate redis,
+    public LiveSetPublisher liveSetPublisher(
+            @BeanInject("couponRedisTemplate") StringRedisTemplate redis,
             @BeanInject("liveSetKeys") LiveSetKeys keys,
             @PropertyInject("coupon.redis.sadd-batch") int saddBatch,
             @PropertyInject("coupon.redis.pipeline-commands") int pipelineCommands,
@@ -226,7 +265,8 @@ public class PipelineConfiguration implements CamelContextAware {
 
     /** The REST routes' HTTP engine: on the API's server, also when /observe has a port of its own. */
     @BindToRegistry(value = "platform-http-engine", lazy = true)
-    public ApiHttpEngine platformHttpEngine(@PropertyInject("coupon.http.port") int apiPort,
+    public ApiHttpEngine platformHttpEngine(
+            @PropertyInject("coupon.http.port") int apiPort,
             @PropertyInject("coupon.management.port") int managementPort) {
         return new ApiHttpEngine(apiPort, managementPort);
     }
@@ -237,7 +277,8 @@ public class PipelineConfiguration implements CamelContextAware {
     }
 
     @BindToRegistry(value = "runPreflight", lazy = true)
-    public RunPreflight runPreflight(@BeanInject("liveSetPublisher") LiveSetPublisher publisher,
+    public RunPreflight runPreflight(
+            @BeanInject("liveSetPublisher") LiveSetPublisher publisher,
             @BeanInject("redisConnection") RedisClientSettings redis,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @PropertyInject(value = "coupon.redis.preflight-seconds", defaultValue = "10") long patienceSeconds) {
@@ -246,7 +287,8 @@ public class PipelineConfiguration implements CamelContextAware {
 
     /** Whether a run's files are complete: stable for a while, or with their done file (camel-file's rules). */
     @BindToRegistry(value = "inputWait", lazy = true)
-    public InputWait inputWait(@BeanInject("clock") Clock clock,
+    public InputWait inputWait(
+            @BeanInject("clock") Clock clock,
             @PropertyInject(value = "coupon.input.stable-seconds", defaultValue = "10") long stableSeconds,
             @PropertyInject(value = "coupon.input.wait-minutes", defaultValue = "60") double waitMinutes,
             @PropertyInject(value = "coupon.input.done-file", defaultValue = "") String doneFile,
@@ -255,26 +297,36 @@ public class PipelineConfiguration implements CamelContextAware {
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @PropertyInject(value = "coupon.input.archive-dir", defaultValue = "") String archiveDir,
             @PropertyInject(value = "coupon.input.archive-keep", defaultValue = "7") int archiveKeep) {
-        InputReadiness readiness = new InputReadiness(clock, Duration.ofSeconds(stableSeconds),
-                Duration.ofMillis(Math.round(waitMinutes * 60_000)), doneFile, Duration.ofMillis(500),
-                Duration.ofSeconds(30), d -> Thread.sleep(d.toMillis()));
-        InputArchive archive = new InputArchive(archiveDir.isBlank() ? null : Path.of(archiveDir), archiveKeep,
-                readiness::doneFileOf);
+        InputReadiness readiness = new InputReadiness(
+                clock,
+                Duration.ofSeconds(stableSeconds),
+                Duration.ofMillis(Math.round(waitMinutes * 60_000)),
+                doneFile,
+                Duration.ofMillis(500),
+                Duration.ofSeconds(30),
+                d -> Thread.sleep(d.toMillis()));
+        InputArchive archive =
+                new InputArchive(archiveDir.isBlank() ? null : Path.of(archiveDir), archiveKeep, readiness::doneFileOf);
         InputWait wait = new InputWait(readiness, sources, Path.of(inputDir), coordinator, archive);
         coordinator.onResult(wait::runEnded);
         return wait;
     }
 
     @BindToRegistry(value = "unchangedInputs", lazy = true)
-    public UnchangedInputs unchangedInputs(@BeanInject("couponRedisTemplate") StringRedisTemplate redis,
-            @BeanInject("liveSetKeys") LiveSetKeys keys, @BeanInject("liveSetInfo") LiveSetInfo liveSet,
-            @BeanInject("sources") SourceRegistry sources, @PropertyInject("coupon.input-dir") String inputDir,
-            @BeanInject("runHistory") RunHistory history, @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
+    public UnchangedInputs unchangedInputs(
+            @BeanInject("couponRedisTemplate") StringRedisTemplate redis,
+            @BeanInject("liveSetKeys") LiveSetKeys keys,
+            @BeanInject("liveSetInfo") LiveSetInfo liveSet,
+            @BeanInject("sources") SourceRegistry sources,
+            @PropertyInject("coupon.input-dir") String inputDir,
+            @BeanInject("runHistory") RunHistory history,
+            @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
         return new UnchangedInputs(redis, keys, liveSet, sources, Path.of(inputDir), history, metrics);
     }
 
     @BindToRegistry(value = "sourceSender", lazy = true)
-    public SourceSender sourceSender(@BeanInject("codePattern") CodePattern pattern,
+    public SourceSender sourceSender(
+            @BeanInject("codePattern") CodePattern pattern,
             @PropertyInject("coupon.input-dir") String inputDir,
             @PropertyInject("coupon.kafka.partitions") int partitions,
             @PropertyInject("coupon.kafka.codes-per-record") int codesPerRecord,
@@ -283,8 +335,8 @@ public class PipelineConfiguration implements CamelContextAware {
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics,
             @BeanInject("runHistory") RunHistory history) {
-        return new SourceSender(pattern, Path.of(inputDir), partitions, codesPerRecord, sources, kafka, coordinator,
-                metrics, history);
+        return new SourceSender(
+                pattern, Path.of(inputDir), partitions, codesPerRecord, sources, kafka, coordinator, metrics, history);
     }
 
     @BindToRegistry(value = "partEndsStrategy", lazy = true)
@@ -293,7 +345,8 @@ public class PipelineConfiguration implements CamelContextAware {
     }
 
     @BindToRegistry(value = "partAggregation", lazy = true)
-    public PartAggregation partAggregation(@BeanInject("liveSetPublisher") LiveSetPublisher publisher,
+    public PartAggregation partAggregation(
+            @BeanInject("liveSetPublisher") LiveSetPublisher publisher,
             @BeanInject("runHistory") RunHistory history,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics,
@@ -305,25 +358,39 @@ public class PipelineConfiguration implements CamelContextAware {
             @BeanInject("clock") Clock clock) {
         // a range reader fetches big slices of few partitions, and never waits on a partition it has read
         Map<String, Object> reader = Map.of(
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20,
-                ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 32 << 20,
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50,
-                ConsumerConfig.RECEIVE_BUFFER_CONFIG, 1 << 20,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
-        return new PartAggregation(publisher, history, coordinator, metrics,
-                () -> new RangeReader(kafka.consumer(reader), Duration.ofSeconds(stallSeconds)), minSources,
-                memoryMb << 20, maxLineBytes, clock);
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "none",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                8 << 20,
+                ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+                32 << 20,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                50,
+                ConsumerConfig.RECEIVE_BUFFER_CONFIG,
+                1 << 20,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                1000);
+        return new PartAggregation(
+                publisher,
+                history,
+                coordinator,
+                metrics,
+                () -> new RangeReader(kafka.consumer(reader), Duration.ofSeconds(stallSeconds)),
+                minSources,
+                memoryMb << 20,
+                maxLineBytes,
+                clock);
     }
 
     @BindToRegistry(value = "liveSetInfo", lazy = true)
-    public LiveSetInfo liveSetInfo(@BeanInject("couponRedisTemplate") StringRedisTemplate redis,
-            @BeanInject("liveSetKeys") LiveSetKeys keys) {
+    public LiveSetInfo liveSetInfo(
+            @BeanInject("couponRedisTemplate") StringRedisTemplate redis, @BeanInject("liveSetKeys") LiveSetKeys keys) {
         return new LiveSetInfo(redis, keys);
     }
 
     @BindToRegistry(value = "validationAnswers", lazy = true)
-    public ValidationAnswers validationAnswers(@BeanInject("codePattern") CodePattern pattern,
+    public ValidationAnswers validationAnswers(
+            @BeanInject("codePattern") CodePattern pattern,
             @BeanInject("codeLookup") CodeLookup lookup,
             @BeanInject("couponRedisTemplate") StringRedisTemplate redis,
             @BeanInject("liveSetKeys") LiveSetKeys keys,
@@ -333,47 +400,58 @@ public class PipelineConfiguration implements CamelContextAware {
 
     /** Is a code valid: Redis, with a near cache whose answers are at most coupon.api.cache-ms behind a swap. */
     @BindToRegistry(value = "codeLookup", lazy = true)
-    public CodeLookup codeLookup(@BeanInject("couponRedisTemplate") StringRedisTemplate redis,
-            @BeanInject("liveSetKeys") LiveSetKeys keys, @BeanInject("pipelineMetrics") PipelineMetrics metrics,
+    public CodeLookup codeLookup(
+            @BeanInject("couponRedisTemplate") StringRedisTemplate redis,
+            @BeanInject("liveSetKeys") LiveSetKeys keys,
+            @BeanInject("pipelineMetrics") PipelineMetrics metrics,
             @PropertyInject(value = "coupon.api.cache-ms", defaultValue = "100") long cacheMs,
             @PropertyInject(value = "coupon.api.cache-entries", defaultValue = "100000") int cacheEntries)
             throws Exception {
-        CodeLookup lookup = new CodeLookup(new LiveSetQuery(redis, keys), Duration.ofMillis(cacheMs), cacheEntries,
-                System::nanoTime);
+        CodeLookup lookup = new CodeLookup(
+                new LiveSetQuery(redis, keys), Duration.ofMillis(cacheMs), cacheEntries, System::nanoTime);
         // its poller runs while Camel does (started and stopped with the context)
-        camelContext.addService(new org.apache.camel.support.service.ServiceSupport() {
-            @Override
-            protected void doStart() {
-                lookup.start();
-            }
+        camelContext.addService(
+                new org.apache.camel.support.service.ServiceSupport() {
+                    @Override
+                    protected void doStart() {
+                        lookup.start();
+                    }
 
-            @Override
-            protected void doStop() {
-                lookup.close();
-            }
-        }, true, true);
+                    @Override
+                    protected void doStop() {
+                        lookup.close();
+                    }
+                },
+                true,
+                true);
         metrics.apiCache(lookup::hits, lookup::misses, lookup::cachedEntries);
         return lookup;
     }
 
     @BindToRegistry(value = "codeCheckHandler", lazy = true)
-    public CodeCheckHandler codeCheckHandler(@BeanInject("codeLookup") CodeLookup lookup,
+    public CodeCheckHandler codeCheckHandler(
+            @BeanInject("codeLookup") CodeLookup lookup,
             @PropertyInject(value = "coupon.api.max-pending", defaultValue = "512") int maxPending,
             @BeanInject("codePattern") CodePattern pattern,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
-        return new CodeCheckHandler(lookup, pattern::canProduce, pattern.source(),
-                (status, nanos) -> metrics.apiRequest("check-code", status, nanos), maxPending);
+        return new CodeCheckHandler(
+                lookup,
+                pattern::canProduce,
+                pattern.source(),
+                (status, nanos) -> metrics.apiRequest("check-code", status, nanos),
+                maxPending);
     }
 
     @BindToRegistry(value = "topicSetup", lazy = true)
-    public TopicSetup topicSetup(@BeanInject("kafkaClients") KafkaClients kafka,
+    public TopicSetup topicSetup(
+            @BeanInject("kafkaClients") KafkaClients kafka,
             @PropertyInject("coupon.kafka.control-topic") String controlTopic,
             @PropertyInject("coupon.kafka.partitions") int partitions,
             @PropertyInject("coupon.kafka.replication-factor") int replicationFactor,
             @PropertyInject("coupon.kafka.retention-ms") long retentionMs,
             @PropertyInject("camel.component.kafka.max-request-size") int maxMessageBytes,
             @PropertyInject("coupon.aggregator.completion-timeout-ms") long completionTimeoutMs) {
-        return new TopicSetup(kafka, controlTopic, partitions, replicationFactor, retentionMs, maxMessageBytes,
-                completionTimeoutMs);
+        return new TopicSetup(
+                kafka, controlTopic, partitions, replicationFactor, retentionMs, maxMessageBytes, completionTimeoutMs);
     }
 }

@@ -33,7 +33,8 @@ public final class Settings {
     }
 
     public static Settings load(Map<String, String> overrides) {
-        String dir = overrides.getOrDefault("coupon.config-dir",
+        String dir = overrides.getOrDefault(
+                "coupon.config-dir",
                 System.getProperty("coupon.config-dir", System.getenv().getOrDefault("COUPON_CONFIG_DIR", "config")));
         return load(Path.of(dir, "application.properties"), System.getenv(), System.getProperties())
                 .withOverrides(overrides);

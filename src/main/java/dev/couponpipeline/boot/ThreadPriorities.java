@@ -28,8 +28,9 @@ public final class ThreadPriorities extends MainListenerSupport {
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
-        main.getCamelContext().getExecutorServiceManager().addThreadFactoryListener((source, factory) ->
-                servesHttp(source) ? factory : low(factory));
+        main.getCamelContext()
+                .getExecutorServiceManager()
+                .addThreadFactoryListener((source, factory) -> servesHttp(source) ? factory : low(factory));
     }
 
     @Override
@@ -73,7 +74,9 @@ public final class ThreadPriorities extends MainListenerSupport {
 
     /** True when the JVM maps Java priorities to OS ones (Linux: only with ThreadPriorityPolicy=1). */
     static boolean effective() {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        if (!System.getProperty("os.name", "")
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("linux")) {
             return true;
         }
         try {

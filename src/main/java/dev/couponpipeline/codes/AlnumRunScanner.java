@@ -1,6 +1,5 @@
 package dev.couponpipeline.codes;
 
-
 /**
  * Hand-written scanner for the default pattern: emits every maximal run of {@code min..max} ASCII letters or
  * digits. Equivalent to {@code (?<![A-Za-z0-9])[A-Za-z0-9]{min,max}(?![A-Za-z0-9])} applied line by line, at
@@ -25,6 +24,7 @@ final class AlnumRunScanner implements CodeExtractor {
     private final long maxLineBytes;
     /** The start of a run cut by a chunk boundary; only kept while the run can still be a code. */
     private final byte[] carry;
+
     private int carryLen;
     /** Length of the current run, counted past {@code max} so that over-long runs are recognised. */
     private long runLen;
@@ -32,6 +32,7 @@ final class AlnumRunScanner implements CodeExtractor {
     private long packed;
     /** Bytes fed before the current chunk, and the position where the current line started. */
     private long consumed;
+
     private long lineStart;
     private long lineNumber = 1;
 

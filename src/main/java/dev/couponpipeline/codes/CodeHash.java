@@ -18,8 +18,7 @@ public final class CodeHash {
     private static final long C1_INVERSE = inverse(C1);
     private static final long C2_INVERSE = inverse(C2);
 
-    private CodeHash() {
-    }
+    private CodeHash() {}
 
     /** The hash of a packed code (any value below 2^60). */
     public static long mix(long v) {

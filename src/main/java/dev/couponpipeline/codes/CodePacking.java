@@ -26,8 +26,7 @@ public final class CodePacking {
         }
     }
 
-    private CodePacking() {
-    }
+    private CodePacking() {}
 
     /** The packed code, or -1 when the code does not fit (too long, or not all letters and digits). */
     public static long pack(byte[] b, int off, int len) {

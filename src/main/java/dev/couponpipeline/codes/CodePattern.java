@@ -47,8 +47,10 @@ public final class CodePattern {
         try {
             regex = Pattern.compile(pattern);
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("coupon.code-pattern is not a valid java.util.regex pattern: "
-                    + e.getDescription() + " near index " + e.getIndex() + " of " + pattern, e);
+            throw new IllegalArgumentException(
+                    "coupon.code-pattern is not a valid java.util.regex pattern: " + e.getDescription() + " near index "
+                            + e.getIndex() + " of " + pattern,
+                    e);
         }
         if (regex.matcher("").matches()) {
             throw new IllegalArgumentException("coupon.code-pattern matches the empty string: " + pattern);

@@ -35,7 +35,8 @@ public record FileFingerprint(long size, long modifiedMillis, String crc32c) {
 
     /** Size and modification time of {@code file} now, with {@code crc32c} (computed while it was read). */
     public static FileFingerprint of(Path file, String crc32c) throws IOException {
-        return new FileFingerprint(Files.size(file), Files.getLastModifiedTime(file).toMillis(), crc32c);
+        return new FileFingerprint(
+                Files.size(file), Files.getLastModifiedTime(file).toMillis(), crc32c);
     }
 
     /**
@@ -43,7 +44,8 @@ public record FileFingerprint(long size, long modifiedMillis, String crc32c) {
      * then the same CRC32C of all its bytes (one read of the file).
      */
     public boolean matches(Path file) throws IOException {
-        if (!Files.isRegularFile(file) || Files.size(file) != size
+        if (!Files.isRegularFile(file)
+                || Files.size(file) != size
                 || Files.getLastModifiedTime(file).toMillis() != modifiedMillis) {
             return false;
         }

@@ -43,8 +43,14 @@ public final class InputReadiness {
      * {@code doneFileName}: empty for the stable-size rule, else the done file's name with {@code ${file:name}}
      * standing for the data file's name (Camel's convention), e.g. {@code ${file:name}.done}.
      */
-    public InputReadiness(Clock clock, Duration stable, Duration wait, String doneFileName, Duration poll,
-            Duration logEvery, Sleeper sleeper) {
+    public InputReadiness(
+            Clock clock,
+            Duration stable,
+            Duration wait,
+            String doneFileName,
+            Duration poll,
+            Duration logEvery,
+            Sleeper sleeper) {
         this.clock = clock;
         this.stable = stable;
         this.wait = wait;
@@ -59,12 +65,12 @@ public final class InputReadiness {
         if (doneFileName.isEmpty()) {
             return null;
         }
-        return file.resolveSibling(doneFileName.replace("${file:name}", file.getFileName().toString()));
+        return file.resolveSibling(
+                doneFileName.replace("${file:name}", file.getFileName().toString()));
     }
 
     /** What was last seen of a file: its size and modification time, and since when they have not changed. */
-    private record Seen(long size, long modifiedMillis, Instant since) {
-    }
+    private record Seen(long size, long modifiedMillis, Instant since) {}
 
     /**
      * Waits until every one of {@code files} is complete. Returns null when they are, or, when {@code wait} has
@@ -96,8 +102,8 @@ public final class InputReadiness {
                         + String.join("; ", notReady);
             }
             if (!now.isBefore(nextLog)) {
-                progress.accept("waiting for input (up to " + Duration.between(now, deadline).toSeconds()
-                        + " s more): " + String.join("; ", notReady));
+                progress.accept("waiting for input (up to "
+                        + Duration.between(now, deadline).toSeconds() + " s more): " + String.join("; ", notReady));
                 nextLog = now.plus(logEvery);
             }
             sleeper.sleep(poll);

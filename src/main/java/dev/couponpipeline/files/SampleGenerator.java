@@ -22,20 +22,18 @@ public final class SampleGenerator {
 
     /** Lines of random codes per file at scale 1, and their lengths (the public files' shape). */
     static final long[] LINES = {107_260_768L, 107_260_768L, 98_566_144L};
+
     static final int[] LENGTHS = {8, 9, 10};
     public static final List<String> FILES = List.of("couponbase1.gz", "couponbase2.gz", "couponbase3.gz");
 
-    static final List<String> IN_ALL = List.of("BIRTHDAY", "BUYGETON", "FIFTYOFF", "FREEZAAA", "GNULINUX",
-            "OVER9000", "SIXTYOFF");
-    static final List<List<String>> PLANTED = List.of(
-            concat(IN_ALL, "HAPPYHRS", "SUPER100"),
-            concat(IN_ALL, "MOODYHRS"),
-            concat(IN_ALL, "HAPPYHRS"));
+    static final List<String> IN_ALL =
+            List.of("BIRTHDAY", "BUYGETON", "FIFTYOFF", "FREEZAAA", "GNULINUX", "OVER9000", "SIXTYOFF");
+    static final List<List<String>> PLANTED =
+            List.of(concat(IN_ALL, "HAPPYHRS", "SUPER100"), concat(IN_ALL, "MOODYHRS"), concat(IN_ALL, "HAPPYHRS"));
 
     private static final byte[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".getBytes(StandardCharsets.US_ASCII);
 
-    private SampleGenerator() {
-    }
+    private SampleGenerator() {}
 
     private static List<String> concat(List<String> base, String... more) {
         List<String> all = new ArrayList<>(base);
@@ -61,8 +59,12 @@ public final class SampleGenerator {
             List<Future<Path>> files = new ArrayList<>();
             for (int f = 0; f < 3; f++) {
                 final int i = f;
-                files.add(pool.submit(() -> writeFile(out.resolve(FILES.get(i)), Math.round(LINES[i] * scale),
-                        LENGTHS[i], PLANTED.get(i), seed * 31 + i)));
+                files.add(pool.submit(() -> writeFile(
+                        out.resolve(FILES.get(i)),
+                        Math.round(LINES[i] * scale),
+                        LENGTHS[i],
+                        PLANTED.get(i),
+                        seed * 31 + i)));
             }
             List<Path> paths = new ArrayList<>();
             for (Future<Path> f : files) {
@@ -83,8 +85,8 @@ public final class SampleGenerator {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         SplittableRandom random = new SplittableRandom(seed);
         byte[] buf = new byte[(len + 1) * 8192];
-        try (OutputStream out = new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16),
-                1 << 16)) {
+        try (OutputStream out =
+                new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), 1 << 16)) {
             long left = lines;
             while (left > 0) {
                 int n = (int) Math.min(left, 8192);

@@ -209,6 +209,7 @@ public abstract class SourceContent implements AutoCloseable {
 
         /** A zip's end record (22 bytes) plus the longest comment it may carry. */
         private static final int END_RECORD_SPAN = 22 + 65_535;
+
         private int allEntries;
 
         Zip(Counting raw) throws IOException {

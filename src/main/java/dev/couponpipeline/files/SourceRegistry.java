@@ -38,8 +38,8 @@ public final class SourceRegistry {
                 throw new IllegalArgumentException("two sources are named '" + source.id() + "' in routes/");
             }
             if (s.topic().equals(source.topic())) {
-                throw new IllegalArgumentException("sources '" + s.id() + "' and '" + source.id()
-                        + "' both use topic " + source.topic());
+                throw new IllegalArgumentException(
+                        "sources '" + s.id() + "' and '" + source.id() + "' both use topic " + source.topic());
             }
         }
         sources.add(source);

@@ -26,6 +26,7 @@ public final class StrictGzipInputStream extends InputStream {
     private int lim;
     /** Bytes of the file consumed by {@link #buf} fills so far (the file offset of {@code buf[lim]}). */
     private long filled;
+
     private final Inflater inflater = new Inflater(true);
     private final CRC32 crc = new CRC32();
     private long memberBytes;
@@ -75,8 +76,10 @@ public final class StrictGzipInputStream extends InputStream {
             try {
                 n = inflater.inflate(out, off, len);
             } catch (DataFormatException e) {
-                throw new GzipFormatException("corrupt deflate data in gzip member " + members
-                        + " near byte offset " + compressedPosition() + ": " + e.getMessage(), e);
+                throw new GzipFormatException(
+                        "corrupt deflate data in gzip member " + members + " near byte offset " + compressedPosition()
+                                + ": " + e.getMessage(),
+                        e);
             }
             if (n > 0) {
                 crc.update(out, off, n);
@@ -94,8 +97,8 @@ public final class StrictGzipInputStream extends InputStream {
             }
             if (inflater.needsInput()) {
                 if (pos == lim && !fill()) {
-                    throw new GzipFormatException("truncated: the file ends inside gzip member " + members
-                            + " at byte offset " + filled);
+                    throw new GzipFormatException(
+                            "truncated: the file ends inside gzip member " + members + " at byte offset " + filled);
                 }
                 inflater.setInput(buf, pos, lim - pos);
                 pos = lim;
@@ -112,8 +115,8 @@ public final class StrictGzipInputStream extends InputStream {
             if (members == 0) {
                 throw new GzipFormatException("not gzip data (the file does not start with the gzip magic bytes)");
             }
-            throw new GzipFormatException("unexpected data after gzip member " + members + " at byte offset "
-                    + start + " (not a gzip header)");
+            throw new GzipFormatException("unexpected data after gzip member " + members + " at byte offset " + start
+                    + " (not a gzip header)");
         }
         int method = nextByte(start);
         if (method != 8) {
@@ -168,8 +171,8 @@ public final class StrictGzipInputStream extends InputStream {
             expectedSize |= (long) nextTrailerByte(start) << (8 * i);
         }
         if (expectedCrc != crc.getValue()) {
-            throw new GzipFormatException("corrupt: CRC32 mismatch in gzip member " + members
-                    + " (the data is damaged)");
+            throw new GzipFormatException(
+                    "corrupt: CRC32 mismatch in gzip member " + members + " (the data is damaged)");
         }
         if (expectedSize != (memberBytes & 0xffffffffL)) {
             throw new GzipFormatException("corrupt: length mismatch in gzip member " + members);
@@ -179,8 +182,8 @@ public final class StrictGzipInputStream extends InputStream {
 
     private int nextByte(long headerStart) throws IOException {
         if (pos == lim && !fill()) {
-            throw new GzipFormatException("truncated: the file ends inside the header of gzip member "
-                    + (members + 1) + " that starts at byte offset " + headerStart);
+            throw new GzipFormatException("truncated: the file ends inside the header of gzip member " + (members + 1)
+                    + " that starts at byte offset " + headerStart);
         }
         return buf[pos++] & 0xff;
     }

@@ -1,7 +1,7 @@
 package dev.couponpipeline.ops;
 
-import dev.couponpipeline.run.RunResult;
 import dev.couponpipeline.records.SourceReader;
+import dev.couponpipeline.run.RunResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,20 +47,33 @@ public final class PipelineMetrics {
         this.registry = registry;
         this.clock = clock;
         Gauge.builder("coupon.valid.codes", validCodes, AtomicLong::get)
-                .description("Valid codes in the live set").register(registry);
+                .description("Valid codes in the live set")
+                .register(registry);
         Gauge.builder("coupon.last.publish.time", lastPublishEpochSeconds, AtomicLong::get)
-                .description("When the live set was last replaced (epoch seconds)").baseUnit("seconds").register(registry);
+                .description("When the live set was last replaced (epoch seconds)")
+                .baseUnit("seconds")
+                .register(registry);
         Gauge.builder("coupon.last.run.duration", lastRunMillis, v -> v.get() / 1000.0)
-                .description("Duration of the last run").baseUnit("seconds").register(registry);
-        runsPublished = Counter.builder("coupon.runs.published").description("Runs published").register(registry);
-        runsFailed = Counter.builder("coupon.runs.failed").description("Runs failed (never published)").register(registry);
+                .description("Duration of the last run")
+                .baseUnit("seconds")
+                .register(registry);
+        runsPublished = Counter.builder("coupon.runs.published")
+                .description("Runs published")
+                .register(registry);
+        runsFailed = Counter.builder("coupon.runs.failed")
+                .description("Runs failed (never published)")
+                .register(registry);
         runsHeld = Counter.builder("coupon.runs.held")
                 .description("Runs the guard before the swap held (empty, or removing too much of the live set)")
                 .register(registry);
         for (String reason : new String[] {"in-flight", "unchanged"}) {
-            runsSkipped.put(reason, Counter.builder("coupon.runs.skipped").tag("reason", reason)
-                    .description("Triggers skipped: a run was in flight, or the inputs are those of the live run")
-                    .register(registry));
+            runsSkipped.put(
+                    reason,
+                    Counter.builder("coupon.runs.skipped")
+                            .tag("reason", reason)
+                            .description(
+                                    "Triggers skipped: a run was in flight, or the inputs are those of the live run")
+                            .register(registry));
         }
         Gauge.builder("coupon.last.run.codes.added", lastAdded, AtomicLong::get)
                 .description("Codes the last published or held run adds to the set it replaces (-1: unknown)")
@@ -69,22 +82,29 @@ public final class PipelineMetrics {
                 .description("Codes the last published or held run removes from the set it replaces (-1: unknown)")
                 .register(registry);
         publishRetries = Counter.builder("coupon.publish.retries")
-                .description("Publish attempts that failed and were retried (Redis down or slow)").register(registry);
-        runDuration = Timer.builder("coupon.run.duration").description("Run duration, trigger to swap")
+                .description("Publish attempts that failed and were retried (Redis down or slow)")
+                .register(registry);
+        runDuration = Timer.builder("coupon.run.duration")
+                .description("Run duration, trigger to swap")
                 .register(registry);
     }
 
     /** The API's near cache: answers it gave, answers Redis gave, answers it holds now. */
-    public void apiCache(java.util.function.LongSupplier hits, java.util.function.LongSupplier misses,
+    public void apiCache(
+            java.util.function.LongSupplier hits,
+            java.util.function.LongSupplier misses,
             java.util.function.IntSupplier entries) {
-        io.micrometer.core.instrument.FunctionCounter.builder("coupon.api.cache.hits", hits,
-                java.util.function.LongSupplier::getAsLong)
-                .description("Code checks answered from the near cache").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("coupon.api.cache.misses", misses,
-                java.util.function.LongSupplier::getAsLong)
-                .description("Code checks answered by Redis").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                        "coupon.api.cache.hits", hits, java.util.function.LongSupplier::getAsLong)
+                .description("Code checks answered from the near cache")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                        "coupon.api.cache.misses", misses, java.util.function.LongSupplier::getAsLong)
+                .description("Code checks answered by Redis")
+                .register(registry);
         Gauge.builder("coupon.api.cache.entries", entries, java.util.function.IntSupplier::getAsInt)
-                .description("Answers the near cache holds for the live run").register(registry);
+                .description("Answers the near cache holds for the live run")
+                .register(registry);
     }
 
     /**
@@ -92,14 +112,21 @@ public final class PipelineMetrics {
      * Prometheus histogram with buckets from 0.25 ms to 1 s (the dashboard's quantiles, the error-rate alert).
      */
     public void apiRequest(String route, String status, long nanos) {
-        apiTimers.computeIfAbsent(route + " " + status, k -> Timer.builder("coupon.api.requests").tag("route", route)
-                .tag("status", status).description("API requests, route time (from the route's start to its answer)")
-                .serviceLevelObjectives(API_BUCKETS).register(registry))
+        apiTimers
+                .computeIfAbsent(
+                        route + " " + status,
+                        k -> Timer.builder("coupon.api.requests")
+                                .tag("route", route)
+                                .tag("status", status)
+                                .description("API requests, route time (from the route's start to its answer)")
+                                .serviceLevelObjectives(API_BUCKETS)
+                                .register(registry))
                 .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    private static final java.time.Duration[] API_BUCKETS = java.util.stream.DoubleStream.of(0.25, 0.5, 1, 2, 5,
-            10, 25, 50, 100, 250, 1000).mapToObj(ms -> java.time.Duration.ofNanos((long) (ms * 1e6)))
+    private static final java.time.Duration[] API_BUCKETS = java.util.stream.DoubleStream.of(
+                    0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000)
+            .mapToObj(ms -> java.time.Duration.ofNanos((long) (ms * 1e6)))
             .toArray(java.time.Duration[]::new);
     private final Map<String, Timer> apiTimers = new ConcurrentHashMap<>();
 
@@ -112,29 +139,51 @@ public final class PipelineMetrics {
 
     private void registerSourceGauges(String source) {
         Gauge.builder("coupon.source.bytes.read", inFlight, m -> {
-            Progress q = m.get(source);
-            return q == null ? 0 : q.reader.compressedBytesRead();
-        }).tag("source", source).description("Compressed bytes of the source file read so far").baseUnit("bytes")
+                    Progress q = m.get(source);
+                    return q == null ? 0 : q.reader.compressedBytesRead();
+                })
+                .tag("source", source)
+                .description("Compressed bytes of the source file read so far")
+                .baseUnit("bytes")
                 .register(registry);
         Gauge.builder("coupon.source.bytes.total", inFlight, m -> {
-            Progress q = m.get(source);
-            return q == null ? 0 : q.reader.fileSize();
-        }).tag("source", source).description("Size of the source file being read").baseUnit("bytes")
+                    Progress q = m.get(source);
+                    return q == null ? 0 : q.reader.fileSize();
+                })
+                .tag("source", source)
+                .description("Size of the source file being read")
+                .baseUnit("bytes")
                 .register(registry);
     }
 
     public void recordProduced(String source, int codes) {
-        codesRead.computeIfAbsent(source, s -> Counter.builder("coupon.codes.read").tag("source", s)
-                .description("Codes read from the source file (in-file duplicates included)").register(registry))
+        codesRead
+                .computeIfAbsent(
+                        source,
+                        s -> Counter.builder("coupon.codes.read")
+                                .tag("source", s)
+                                .description("Codes read from the source file (in-file duplicates included)")
+                                .register(registry))
                 .increment(codes);
-        recordsProduced.computeIfAbsent(source, s -> Counter.builder("coupon.records.produced").tag("source", s)
-                .description("Kafka records produced").register(registry)).increment();
+        recordsProduced
+                .computeIfAbsent(
+                        source,
+                        s -> Counter.builder("coupon.records.produced")
+                                .tag("source", s)
+                                .description("Kafka records produced")
+                                .register(registry))
+                .increment();
     }
 
     public void recordConsumed(String source) {
-        recordsConsumed.computeIfAbsent(source == null ? "unknown" : source, s -> Counter.builder(
-                "coupon.records.consumed").tag("source", s).description("Kafka records consumed by the aggregator")
-                .register(registry)).increment();
+        recordsConsumed
+                .computeIfAbsent(
+                        source == null ? "unknown" : source,
+                        s -> Counter.builder("coupon.records.consumed")
+                                .tag("source", s)
+                                .description("Kafka records consumed by the aggregator")
+                                .register(registry))
+                .increment();
     }
 
     public void sourceFinished(String source) {
@@ -143,27 +192,47 @@ public final class PipelineMetrics {
 
     public void sourceFailed(String source) {
         inFlight.remove(source);
-        sourceFailures.computeIfAbsent(source, s -> Counter.builder("coupon.source.failures").tag("source", s)
-                .description("Source reads that failed").register(registry)).increment();
+        sourceFailures
+                .computeIfAbsent(
+                        source,
+                        s -> Counter.builder("coupon.source.failures")
+                                .tag("source", s)
+                                .description("Source reads that failed")
+                                .register(registry))
+                .increment();
     }
 
     /** The aggregator's gauges: runs with a part being built, codes in those parts, heap its tables hold. */
-    public void aggregatorGauges(java.util.function.LongSupplier openRuns, java.util.function.LongSupplier codes,
+    public void aggregatorGauges(
+            java.util.function.LongSupplier openRuns,
+            java.util.function.LongSupplier codes,
             java.util.function.LongSupplier bytes) {
         // strong references: the suppliers are lambdas nothing else holds
-        Gauge.builder("coupon.aggregator.open.runs", openRuns, s -> s.getAsLong()).strongReference(true)
-                .description("Runs with a part being built here (0 between runs)").register(registry);
-        Gauge.builder("coupon.table.codes", codes, s -> s.getAsLong()).strongReference(true)
-                .description("Codes in the parts being built here (0 between runs)").register(registry);
-        Gauge.builder("coupon.table.bytes", bytes, s -> s.getAsLong()).strongReference(true).baseUnit("bytes")
+        Gauge.builder("coupon.aggregator.open.runs", openRuns, s -> s.getAsLong())
+                .strongReference(true)
+                .description("Runs with a part being built here (0 between runs)")
+                .register(registry);
+        Gauge.builder("coupon.table.codes", codes, s -> s.getAsLong())
+                .strongReference(true)
+                .description("Codes in the parts being built here (0 between runs)")
+                .register(registry);
+        Gauge.builder("coupon.table.bytes", bytes, s -> s.getAsLong())
+                .strongReference(true)
+                .baseUnit("bytes")
                 .description("Heap bytes of the aggregator's part tables (kept a few seconds for the next part)")
                 .register(registry);
     }
 
     /** A part of a run was built: swapped, waiting (for other parts), live_or_newer (nothing to do) or failed. */
     public void partBuilt(String outcome) {
-        partsBuilt.computeIfAbsent(outcome, o -> Counter.builder("coupon.aggregator.parts").tag("outcome", o)
-                .description("Parts of runs the aggregator built, by outcome").register(registry)).increment();
+        partsBuilt
+                .computeIfAbsent(
+                        outcome,
+                        o -> Counter.builder("coupon.aggregator.parts")
+                                .tag("outcome", o)
+                                .description("Parts of runs the aggregator built, by outcome")
+                                .register(registry))
+                .increment();
     }
 
     public void publishRetried() {
@@ -177,7 +246,8 @@ public final class PipelineMetrics {
 
     /** Live-set gauges read from Redis (every instance shows the same): present, codes, published at. */
     public void liveSetGauges(java.util.function.Supplier<double[]> liveSet) {
-        java.util.concurrent.atomic.AtomicReference<double[]> cache = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<double[]> cache =
+                new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicLong readAt = new java.util.concurrent.atomic.AtomicLong();
         java.util.function.IntToDoubleFunction value = i -> {
             long now = clock.millis();
@@ -189,24 +259,35 @@ public final class PipelineMetrics {
             }
             return v[i];
         };
-        Gauge.builder("coupon.live.set.present", value, f -> f.applyAsDouble(0)).strongReference(true)
+        Gauge.builder("coupon.live.set.present", value, f -> f.applyAsDouble(0))
+                .strongReference(true)
                 .description("1 when Redis holds the live set and its metadata, 0 when it is missing, -1 when "
-                        + "Redis cannot be read").register(registry);
-        Gauge.builder("coupon.live.set.codes", value, f -> f.applyAsDouble(1)).strongReference(true)
-                .description("Codes in the live set, as its metadata in Redis says").register(registry);
-        Gauge.builder("coupon.live.set.published.time", value, f -> f.applyAsDouble(2)).strongReference(true)
-                .baseUnit("seconds").description("When the live set was published (epoch seconds, from Redis)")
+                        + "Redis cannot be read")
+                .register(registry);
+        Gauge.builder("coupon.live.set.codes", value, f -> f.applyAsDouble(1))
+                .strongReference(true)
+                .description("Codes in the live set, as its metadata in Redis says")
+                .register(registry);
+        Gauge.builder("coupon.live.set.published.time", value, f -> f.applyAsDouble(2))
+                .strongReference(true)
+                .baseUnit("seconds")
+                .description("When the live set was published (epoch seconds, from Redis)")
                 .register(registry);
     }
 
     /** Phase durations of the last run that ended here: produce (files into Kafka) and aggregate (to the swap). */
     public void phase(String phase, double seconds) {
-        phaseSeconds.computeIfAbsent(phase, p -> {
-            AtomicLong holder = new AtomicLong();
-            Gauge.builder("coupon.last.run.phase", holder, h -> h.get() / 1000.0).tag("phase", p).baseUnit("seconds")
-                    .description("Duration of each phase of the last run").register(registry);
-            return holder;
-        }).set(Math.round(seconds * 1000));
+        phaseSeconds
+                .computeIfAbsent(phase, p -> {
+                    AtomicLong holder = new AtomicLong();
+                    Gauge.builder("coupon.last.run.phase", holder, h -> h.get() / 1000.0)
+                            .tag("phase", p)
+                            .baseUnit("seconds")
+                            .description("Duration of each phase of the last run")
+                            .register(registry);
+                    return holder;
+                })
+                .set(Math.round(seconds * 1000));
     }
 
     private final Map<String, AtomicLong> phaseSeconds = new ConcurrentHashMap<>();
@@ -251,8 +332,15 @@ public final class PipelineMetrics {
             double rate = (codes - p.lastCodes) / secs;
             p.lastCodes = codes;
             p.lastMillis = now;
-            LOG.info(String.format(Locale.ROOT, "source %s: %,d / %,d bytes (%.0f%%), %,d codes, %,.0f codes/s",
-                    source, read, p.reader.fileSize(), 100.0 * read / Math.max(1, p.reader.fileSize()), codes, rate));
+            LOG.info(String.format(
+                    Locale.ROOT,
+                    "source %s: %,d / %,d bytes (%.0f%%), %,d codes, %,.0f codes/s",
+                    source,
+                    read,
+                    p.reader.fileSize(),
+                    100.0 * read / Math.max(1, p.reader.fileSize()),
+                    codes,
+                    rate));
         });
     }
 

@@ -1,8 +1,8 @@
 package dev.couponpipeline.ops;
 
-import dev.couponpipeline.run.RunCoordinator;
-import dev.couponpipeline.publish.RunHistory;
 import dev.couponpipeline.files.SourceRegistry;
+import dev.couponpipeline.publish.RunHistory;
+import dev.couponpipeline.run.RunCoordinator;
 
 /** The run routes' steps that feed the run history: a run started, a trigger skipped, progress while reading. */
 public final class RunRecorder {
@@ -12,8 +12,8 @@ public final class RunRecorder {
     private final PipelineMetrics metrics;
     private final SourceRegistry sources;
 
-    public RunRecorder(RunHistory history, RunCoordinator coordinator, PipelineMetrics metrics,
-            SourceRegistry sources) {
+    public RunRecorder(
+            RunHistory history, RunCoordinator coordinator, PipelineMetrics metrics, SourceRegistry sources) {
         this.history = history;
         this.coordinator = coordinator;
         this.metrics = metrics;
@@ -27,13 +27,19 @@ public final class RunRecorder {
     /** A trigger that found a run in flight: a skipped entry that names the run. */
     public void skipped(String trigger) {
         metrics.runSkipped("in-flight");
-        history.skipped(trigger, coordinator.activeRunId().map(id -> "run " + id + " was still in flight")
-                .orElse("a run was still in flight"));
+        history.skipped(
+                trigger,
+                coordinator
+                        .activeRunId()
+                        .map(id -> "run " + id + " was still in flight")
+                        .orElse("a run was still in flight"));
     }
 
     /** Bytes and codes read so far by each source of the run in flight. */
     public void progress() {
-        coordinator.activeRunId().ifPresent(runId -> metrics.sourcesInFlight()
-                .forEach((source, read) -> history.sourceProgress(runId, source, read[0], read[1])));
+        coordinator
+                .activeRunId()
+                .ifPresent(runId -> metrics.sourcesInFlight()
+                        .forEach((source, read) -> history.sourceProgress(runId, source, read[0], read[1])));
     }
 }

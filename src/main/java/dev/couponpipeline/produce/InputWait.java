@@ -1,11 +1,10 @@
 package dev.couponpipeline.produce;
 
-import dev.couponpipeline.run.CouponHeaders;
-import dev.couponpipeline.run.RunCoordinator;
-import dev.couponpipeline.run.RunResult;
 import dev.couponpipeline.files.InputReadiness;
 import dev.couponpipeline.files.Source;
 import dev.couponpipeline.files.SourceRegistry;
+import dev.couponpipeline.run.CouponHeaders;
+import dev.couponpipeline.run.RunCoordinator;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.camel.Exchange;
@@ -27,7 +26,11 @@ public final class InputWait {
     private final RunCoordinator coordinator;
     private final dev.couponpipeline.files.InputArchive archive;
 
-    public InputWait(InputReadiness readiness, SourceRegistry sources, Path inputDir, RunCoordinator coordinator,
+    public InputWait(
+            InputReadiness readiness,
+            SourceRegistry sources,
+            Path inputDir,
+            RunCoordinator coordinator,
             dev.couponpipeline.files.InputArchive archive) {
         this.archive = archive;
         this.readiness = readiness;
@@ -54,8 +57,8 @@ public final class InputWait {
     /** True when every file is complete; false when the run failed here (the coordinator knows why). */
     public boolean passes(Exchange exchange) throws InterruptedException {
         String runId = exchange.getMessage().getHeader(CouponHeaders.RUN_ID, String.class);
-        String notReady = readiness.await(files(), () -> coordinator.isCancelled(runId),
-                line -> LOG.info("Run {}: {}", runId, line));
+        String notReady = readiness.await(
+                files(), () -> coordinator.isCancelled(runId), line -> LOG.info("Run {}: {}", runId, line));
         if (notReady == null) {
             return true;
         }

@@ -18,8 +18,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 public final class KafkaClients {
 
     /** Client settings an admin client understands: connection and security, nothing producer- or consumer-only. */
-    private static final Set<String> ADMIN_PREFIXES = Set.of("security.", "sasl.", "ssl.", "client.dns.lookup",
-            "request.timeout.ms", "reconnect.backoff", "retry.backoff", "connections.max.idle.ms",
+    private static final Set<String> ADMIN_PREFIXES = Set.of(
+            "security.",
+            "sasl.",
+            "ssl.",
+            "client.dns.lookup",
+            "request.timeout.ms",
+            "reconnect.backoff",
+            "retry.backoff",
+            "connections.max.idle.ms",
             "metadata.max.age.ms");
 
     private final KafkaConfiguration camel;
@@ -34,10 +41,12 @@ public final class KafkaClients {
 
     /** The security settings in force, for messages: protocol and SASL mechanism, never a secret. */
     public String securitySummary() {
-        String protocol = camel.getSecurityProtocol() == null || camel.getSecurityProtocol().isEmpty() ? "PLAINTEXT"
+        String protocol = camel.getSecurityProtocol() == null
+                        || camel.getSecurityProtocol().isEmpty()
+                ? "PLAINTEXT"
                 : camel.getSecurityProtocol();
-        return "security.protocol=" + protocol + (protocol.startsWith("SASL") ? ", sasl.mechanism="
-                + camel.getSaslMechanism() : "");
+        return "security.protocol=" + protocol
+                + (protocol.startsWith("SASL") ? ", sasl.mechanism=" + camel.getSaslMechanism() : "");
     }
 
     /** Producer settings: Camel's, then {@code overrides}. */

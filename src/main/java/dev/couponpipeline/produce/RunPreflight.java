@@ -23,8 +23,8 @@ public final class RunPreflight {
     private final RunCoordinator coordinator;
     private final Duration patience;
 
-    public RunPreflight(LiveSetPublisher publisher, RedisClientSettings redis, RunCoordinator coordinator,
-            Duration patience) {
+    public RunPreflight(
+            LiveSetPublisher publisher, RedisClientSettings redis, RunCoordinator coordinator, Duration patience) {
         this.publisher = publisher;
         this.redis = redis;
         this.coordinator = coordinator;

@@ -1,11 +1,10 @@
 package dev.couponpipeline.produce;
 
-import dev.couponpipeline.run.CouponHeaders;
-import dev.couponpipeline.run.Roles;
 import static dev.couponpipeline.run.CouponHeaders.RUN_ID;
 import static dev.couponpipeline.run.CouponHeaders.SOURCE_FAILURE;
 import static dev.couponpipeline.run.CouponHeaders.TRIGGER;
 
+import dev.couponpipeline.run.Roles;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.BeanInject;
 import org.apache.camel.Exchange;
@@ -25,6 +24,7 @@ public class RunRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
+        // spotless:off
         if (!roles.producer()) {
             return;
         }
@@ -118,6 +118,7 @@ public class RunRoutes extends RouteBuilder {
         from("timer:history-progress?period=2000")
                 .routeId("history-progress")
                 .bean("runRecorder", "progress");
+        // spotless:on
     }
 
     /** Merges the source routes' results, keeping the first failure (an exception counts as one). */
@@ -125,7 +126,8 @@ public class RunRoutes extends RouteBuilder {
         @Override
         public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
             if (newExchange.getException() != null && newExchange.getProperty(SOURCE_FAILURE) == null) {
-                newExchange.setProperty(SOURCE_FAILURE, newExchange.getException().getMessage());
+                newExchange.setProperty(
+                        SOURCE_FAILURE, newExchange.getException().getMessage());
             }
             newExchange.setException(null);
             if (oldExchange == null || oldExchange.getProperty(SOURCE_FAILURE) == null) {

@@ -3,9 +3,9 @@ package dev.couponpipeline.produce;
 import static dev.couponpipeline.run.CouponHeaders.RUN_ID;
 import static dev.couponpipeline.run.CouponHeaders.SOURCE;
 
-import dev.couponpipeline.run.Roles;
 import dev.couponpipeline.files.Source;
 import dev.couponpipeline.files.SourceRegistry;
+import dev.couponpipeline.run.Roles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,8 @@ public class SourceRoutes extends RouteBuilder {
 
     public static final String TEMPLATE = "gzip-source";
     /** Where sources say what they sent (or that they failed), one record per partition. */
-    static final String CONTROL_TOPIC = "kafka:{{coupon.kafka.control-topic}}?recordMetadata=false&batchWithIndividualHeaders=true";
+    static final String CONTROL_TOPIC =
+            "kafka:{{coupon.kafka.control-topic}}?recordMetadata=false&batchWithIndividualHeaders=true";
 
     @BeanInject("sources")
     SourceRegistry sources;
@@ -35,6 +36,7 @@ public class SourceRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
+        // spotless:off
         sources.discoverWith(this::instances);
         if (roles.needsKafka()) {
             // the topics must exist before anyone produces or subscribes (brokers here never auto-create them)
@@ -69,6 +71,7 @@ public class SourceRoutes extends RouteBuilder {
                         .bean("sourceSender", "failed")
                         .to(CONTROL_TOPIC)
                     .end();
+        // spotless:on
     }
 
     static String topicFor(String file) {
@@ -80,11 +83,14 @@ public class SourceRoutes extends RouteBuilder {
         List<Source> found = new ArrayList<>();
         for (RouteDefinition route : ((ModelCamelContext) getContext()).getRouteDefinitions()) {
             Map<String, Object> params = route.getTemplateParameters();
-            if (route.isCreatedFromTemplate() && params != null
+            if (route.isCreatedFromTemplate()
+                    && params != null
                     && route.getInput().getEndpointUri().startsWith("direct:source-")) {
                 String file = String.valueOf(params.get("file"));
                 Object topic = params.get("topic");
-                found.add(new Source(String.valueOf(params.get("name")), file,
+                found.add(new Source(
+                        String.valueOf(params.get("name")),
+                        file,
                         topic == null || topic.toString().isBlank() ? topicFor(file) : topic.toString()));
             }
         }

@@ -1,16 +1,16 @@
 package dev.couponpipeline.produce;
 
 import dev.couponpipeline.codes.CodePattern;
-import dev.couponpipeline.run.CouponHeaders;
-import dev.couponpipeline.ops.PipelineMetrics;
-import dev.couponpipeline.publish.RunHistory;
-import dev.couponpipeline.run.RunCoordinator;
-import dev.couponpipeline.records.CodeRecord;
 import dev.couponpipeline.files.Source;
 import dev.couponpipeline.files.SourceException;
-import dev.couponpipeline.records.SourceReader;
 import dev.couponpipeline.files.SourceRegistry;
+import dev.couponpipeline.ops.PipelineMetrics;
+import dev.couponpipeline.publish.RunHistory;
+import dev.couponpipeline.records.CodeRecord;
 import dev.couponpipeline.records.ControlRecord;
+import dev.couponpipeline.records.SourceReader;
+import dev.couponpipeline.run.CouponHeaders;
+import dev.couponpipeline.run.RunCoordinator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,8 +59,15 @@ public final class SourceSender {
     private final PipelineMetrics metrics;
     private final RunHistory history;
 
-    public SourceSender(CodePattern pattern, Path inputDir, int partitions, int codesPerRecord,
-            SourceRegistry sources, KafkaClients kafka, RunCoordinator coordinator, PipelineMetrics metrics,
+    public SourceSender(
+            CodePattern pattern,
+            Path inputDir,
+            int partitions,
+            int codesPerRecord,
+            SourceRegistry sources,
+            KafkaClients kafka,
+            RunCoordinator coordinator,
+            PipelineMetrics metrics,
             RunHistory history) {
         this.history = history;
         this.pattern = pattern;
@@ -85,20 +92,27 @@ public final class SourceSender {
         Path path = inputDir.resolve(s.file());
         SentRanges ranges = new SentRanges(partitions);
         exchange.setProperty(RANGES, ranges);
-        try (SourceReader reader = SourceReader.open(path, pattern, partitions, codesPerRecord,
-                () -> coordinator.isCancelled(runId))) {
+        try (SourceReader reader =
+                SourceReader.open(path, pattern, partitions, codesPerRecord, () -> coordinator.isCancelled(runId))) {
             metrics.sourceOpened(source, reader);
             history.sourceOpened(runId, source, path.toString(), reader.fileSize());
-            LOG.info("Run {}: reading source {} from {} ({} bytes) into topic {}", runId, source, path,
-                    reader.fileSize(), s.topic());
+            LOG.info(
+                    "Run {}: reading source {} from {} ({} bytes) into topic {}",
+                    runId,
+                    source,
+                    path,
+                    reader.fileSize(),
+                    s.topic());
             List<Header> headers = List.of(
                     new RecordHeader(CouponHeaders.RUN_ID, runId.getBytes(StandardCharsets.UTF_8)),
                     new RecordHeader(CouponHeaders.SOURCE, source.getBytes(StandardCharsets.UTF_8)));
-            KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer(Map.of(
-                    ProducerConfig.BATCH_SIZE_CONFIG, BATCH_BYTES,
-                    ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
-                    ProducerConfig.CLIENT_ID_CONFIG, "coupon-source-" + source)),
-                    new ByteArraySerializer(), new ByteArraySerializer());
+            KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                    kafka.producer(Map.of(
+                            ProducerConfig.BATCH_SIZE_CONFIG, BATCH_BYTES,
+                            ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
+                            ProducerConfig.CLIENT_ID_CONFIG, "coupon-source-" + source)),
+                    new ByteArraySerializer(),
+                    new ByteArraySerializer());
             boolean sent = false;
             try {
                 while (ranges.failure() == null && reader.hasNext()) {
@@ -106,15 +120,14 @@ public final class SourceSender {
                     int p = r.partition();
                     ranges.sending(p, r.codes());
                     try {
-                        producer.send(new ProducerRecord<>(s.topic(), p, null, null, r.value(), headers),
-                                (meta, e) -> {
-                                    ranges.acknowledged(p, meta == null ? -1 : meta.offset(), e);
-                                    if (e != null) {
-                                        // the source has failed: drop what is still buffered now, which also
-                                        // frees a send() waiting for buffer memory (up to max.block.ms)
-                                        producer.close(Duration.ZERO);
-                                    }
-                                });
+                        producer.send(new ProducerRecord<>(s.topic(), p, null, null, r.value(), headers), (meta, e) -> {
+                            ranges.acknowledged(p, meta == null ? -1 : meta.offset(), e);
+                            if (e != null) {
+                                // the source has failed: drop what is still buffered now, which also
+                                // frees a send() waiting for buffer memory (up to max.block.ms)
+                                producer.close(Duration.ZERO);
+                            }
+                        });
                     } catch (RuntimeException e) {
                         if (ranges.failure() != null) {
                             break; // closed by the failure above: that failure is the reason
@@ -132,19 +145,31 @@ public final class SourceSender {
                 producer.close(sent ? Duration.ofSeconds(30) : Duration.ZERO);
             }
             if (ranges.failure() != null) {
-                throw new IllegalStateException("Kafka did not take the records of source " + source + " (topic "
-                        + s.topic() + "): " + ranges.failure() + "; "
-                        + dev.couponpipeline.produce.TopicSetup.replicaReport(kafka, s.topic(), 5000),
+                throw new IllegalStateException(
+                        "Kafka did not take the records of source " + source + " (topic "
+                                + s.topic() + "): " + ranges.failure() + "; "
+                                + dev.couponpipeline.produce.TopicSetup.replicaReport(kafka, s.topic(), 5000),
                         ranges.failure());
             }
             if (ranges.pending() != 0) {
                 throw new IllegalStateException("Kafka acknowledged only part of the records of source " + source);
             }
-            history.sourceSent(runId, source, reader.compressedBytesRead(), reader.codes(),
-                    dev.couponpipeline.files.FileFingerprint.of(path, reader.checksum()).toString());
-            exchange.setProperty("couponSourceSummary", String.format(java.util.Locale.ROOT,
-                    "%d codes in %d records (%d decompressed bytes, %d gzip member(s))", reader.codes(),
-                    totalRecords(ranges), reader.decompressedBytes(), reader.gzipMembers()));
+            history.sourceSent(
+                    runId,
+                    source,
+                    reader.compressedBytesRead(),
+                    reader.codes(),
+                    dev.couponpipeline.files.FileFingerprint.of(path, reader.checksum())
+                            .toString());
+            exchange.setProperty(
+                    "couponSourceSummary",
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "%d codes in %d records (%d decompressed bytes, %d gzip member(s))",
+                            reader.codes(),
+                            totalRecords(ranges),
+                            reader.decompressedBytes(),
+                            reader.gzipMembers()));
         } catch (java.io.IOException e) {
             throw new SourceException(path.toString(), "cannot be closed: " + e, e);
         }
@@ -165,19 +190,28 @@ public final class SourceSender {
         String source = in.getHeader(CouponHeaders.SOURCE, String.class);
         String runId = in.getHeader(CouponHeaders.RUN_ID, String.class);
         String topic = sources.byId(source).topic();
-        List<Message> ends = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-            ends.add(controlMessage(in, p, ControlRecord.ended(runId, source, p, partitions, topic, ranges.first(p),
-                    ranges.last(p), ranges.records(p), ranges.codes(p))));
-        }
-        return ends;
+        return controlMessages(
+                in,
+                p -> ControlRecord.ended(
+                        runId,
+                        source,
+                        p,
+                        partitions,
+                        topic,
+                        ranges.first(p),
+                        ranges.last(p),
+                        ranges.records(p),
+                        ranges.codes(p)));
     }
 
     /** The source has told the aggregator where its codes are: logs what was sent. */
     public void finished(Exchange exchange) {
         Message m = exchange.getMessage();
         metrics.sourceFinished(m.getHeader(CouponHeaders.SOURCE, String.class));
-        LOG.info("Run {}: source {} sent {}", m.getHeader(CouponHeaders.RUN_ID), m.getHeader(CouponHeaders.SOURCE),
+        LOG.info(
+                "Run {}: source {} sent {}",
+                m.getHeader(CouponHeaders.RUN_ID),
+                m.getHeader(CouponHeaders.SOURCE),
                 exchange.getProperty("couponSourceSummary"));
     }
 
@@ -201,19 +235,20 @@ public final class SourceSender {
         }
         metrics.sourceFailed(source);
         history.sourceFailed(runId, source);
-        List<Message> aborts = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-            aborts.add(controlMessage(m, p, ControlRecord.aborted(runId, source, p, partitions, reason)));
-        }
-        m.setBody(aborts);
+        m.setBody(controlMessages(m, p -> ControlRecord.aborted(runId, source, p, partitions, reason)));
     }
 
-    private static Message controlMessage(Message template, int partition, ControlRecord record) {
-        Message c = template.copy();
-        c.removeHeaders("*");
-        c.setBody(record.toBytes());
-        c.setHeader(KafkaConstants.PARTITION_KEY, partition);
-        return c;
+    /** One message per control partition p, holding {@code recordOf(p)}, bound for control partition p. */
+    private List<Message> controlMessages(Message template, java.util.function.IntFunction<ControlRecord> recordOf) {
+        List<Message> out = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            Message c = template.copy();
+            c.removeHeaders("*");
+            c.setBody(recordOf.apply(p).toBytes());
+            c.setHeader(KafkaConstants.PARTITION_KEY, p);
+            out.add(c);
+        }
+        return out;
     }
 
     static boolean isInputProblem(Throwable e) {

@@ -39,8 +39,14 @@ public final class TopicSetup {
     private final int maxMessageBytes;
     private final long minRetentionMs;
 
-    public TopicSetup(KafkaClients kafka, String controlTopic, int partitions, int replicationFactor,
-            long retentionMs, int maxMessageBytes, long minRetentionMs) {
+    public TopicSetup(
+            KafkaClients kafka,
+            String controlTopic,
+            int partitions,
+            int replicationFactor,
+            long retentionMs,
+            int maxMessageBytes,
+            long minRetentionMs) {
         if (partitions < 1) {
             throw new IllegalArgumentException("coupon.kafka.partitions must be at least 1, was " + partitions);
         }
@@ -62,16 +68,20 @@ public final class TopicSetup {
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
-                    missing.add(new NewTopic(t, partitions, replicationFactor).configs(Map.of(
-                            "retention.ms", Long.toString(retentionMs),
-                            "max.message.bytes", Integer.toString(maxMessageBytes))));
+                    missing.add(new NewTopic(t, partitions, replicationFactor)
+                            .configs(Map.of(
+                                    "retention.ms", Long.toString(retentionMs),
+                                    "max.message.bytes", Integer.toString(maxMessageBytes))));
                 }
             }
             if (!missing.isEmpty()) {
                 try {
                     admin.createTopics(missing).all().get(WAIT_SECONDS, TimeUnit.SECONDS);
-                    LOG.info("Created topics {} ({} partition(s), replication factor {})",
-                            missing.stream().map(NewTopic::name).toList(), partitions, replicationFactor);
+                    LOG.info(
+                            "Created topics {} ({} partition(s), replication factor {})",
+                            missing.stream().map(NewTopic::name).toList(),
+                            partitions,
+                            replicationFactor);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
@@ -96,8 +106,8 @@ public final class TopicSetup {
                         + " user (" + kafka.securitySummary() + ") to describe or create its topics " + topics + ": "
                         + cause.getMessage());
             }
-            throw new IllegalStateException("cannot set up the Kafka topics on " + kafka.brokers() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot set up the Kafka topics on " + kafka.brokers() + ": " + e.getMessage(), e);
         }
     }
 
@@ -111,11 +121,13 @@ public final class TopicSetup {
     void check(TopicDescription d, Config config) {
         String name = d.name();
         if (d.partitions().size() < partitions) {
-            throw new IllegalStateException("topic " + name + " has " + d.partitions().size()
-                    + " partition(s) but coupon.kafka.partitions is " + partitions + ": add partitions to "
-                    + "the topic (kafka-topics --alter --partitions " + partitions + ") or lower the setting");
+            throw new IllegalStateException(
+                    "topic " + name + " has " + d.partitions().size()
+                            + " partition(s) but coupon.kafka.partitions is " + partitions + ": add partitions to "
+                            + "the topic (kafka-topics --alter --partitions " + partitions + ") or lower the setting");
         }
-        int replicas = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
+        int replicas =
+                d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
         int minInsync = intValue(config, "min.insync.replicas", 1);
         if (replicas < minInsync) {
             throw new IllegalStateException("topic " + name + " has replication factor " + replicas
@@ -123,8 +135,12 @@ public final class TopicSetup {
                     + " pipeline sends (acks=all); add replicas to the topic or lower its min.insync.replicas");
         }
         if (replicas < replicationFactor) {
-            LOG.warn("Topic {} has replication factor {}, below coupon.kafka.replication-factor {}: a broker lost can"
-                    + " lose records of a run", name, replicas, replicationFactor);
+            LOG.warn(
+                    "Topic {} has replication factor {}, below coupon.kafka.replication-factor {}: a broker lost can"
+                            + " lose records of a run",
+                    name,
+                    replicas,
+                    replicationFactor);
         }
         String cleanup = value(config, "cleanup.policy", "delete");
         if (cleanup.contains("compact")) {
@@ -148,8 +164,10 @@ public final class TopicSetup {
     public static String replicaReport(KafkaClients kafka, String topic, long timeoutMs) {
         Admin admin = kafka.admin();
         try {
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(timeoutMs, TimeUnit.MILLISECONDS).get(topic);
+            TopicDescription d = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(timeoutMs, TimeUnit.MILLISECONDS)
+                    .get(topic);
             Config config = configsOf(admin, Set.of(topic), timeoutMs).get(topic);
             int minInsync = intValue(config, "min.insync.replicas", 1);
             List<String> shortOnes = new ArrayList<>();
@@ -160,13 +178,18 @@ public final class TopicSetup {
                 p.isr().forEach(n -> inSync.add(n.id()));
                 if (p.leader() == null || p.leader().isEmpty() || p.isr().size() < minInsync) {
                     shortOnes.add(topic + "-" + p.partition() + " (leader "
-                            + (p.leader() == null || p.leader().isEmpty() ? "none" : p.leader().id()) + ", in sync "
+                            + (p.leader() == null || p.leader().isEmpty()
+                                    ? "none"
+                                    : p.leader().id()) + ", in sync "
                             + p.isr().stream().map(n -> n.id()).toList() + " of replicas "
                             + p.replicas().stream().map(n -> n.id()).toList() + ")");
                 }
             }
             Set<Integer> alive = new java.util.TreeSet<>();
-            admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).forEach(n -> alive.add(n.id()));
+            admin.describeCluster()
+                    .nodes()
+                    .get(timeoutMs, TimeUnit.MILLISECONDS)
+                    .forEach(n -> alive.add(n.id()));
             Set<Integer> missing = new java.util.TreeSet<>(replicas);
             missing.removeAll(alive);
             if (shortOnes.isEmpty()) {
@@ -195,9 +218,12 @@ public final class TopicSetup {
     private static Map<String, Config> configsOf(Admin admin, Set<String> topics, long timeoutMs)
             throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
         List<ConfigResource> resources = topics.stream()
-                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                .toList();
         Map<String, Config> out = new HashMap<>();
-        admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS)
+        admin.describeConfigs(resources)
+                .all()
+                .get(timeoutMs, TimeUnit.MILLISECONDS)
                 .forEach((r, c) -> out.put(r.name(), c));
         return out;
     }
@@ -240,8 +266,8 @@ public final class TopicSetup {
      * metadata before its leader has opened the log; records sent in that window are refused and retried, and an
      * idempotent producer can then be left with sequence numbers the broker rejects.
      */
-    private void awaitLeaders(Admin admin, Set<String> topics) throws InterruptedException, ExecutionException,
-            java.util.concurrent.TimeoutException {
+    private void awaitLeaders(Admin admin, Set<String> topics)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         for (String t : topics) {
             for (int p = 0; p < partitions; p++) {

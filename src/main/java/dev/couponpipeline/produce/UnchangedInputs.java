@@ -1,14 +1,14 @@
 package dev.couponpipeline.produce;
 
-import dev.couponpipeline.ops.PipelineMetrics;
-import dev.couponpipeline.publish.LiveSetInfo;
-import dev.couponpipeline.publish.LiveSetKeys;
-import dev.couponpipeline.publish.RunHistory;
 import dev.couponpipeline.files.FileFingerprint;
 import dev.couponpipeline.files.Source;
 import dev.couponpipeline.files.SourceRegistry;
+import dev.couponpipeline.ops.PipelineMetrics;
+import dev.couponpipeline.publish.LiveSetInfo;
+import dev.couponpipeline.publish.LiveSetKeys;
+import dev.couponpipeline.publish.LiveSetMeta;
+import dev.couponpipeline.publish.RunHistory;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +34,14 @@ public final class UnchangedInputs {
     private final RunHistory history;
     private final PipelineMetrics metrics;
 
-    public UnchangedInputs(StringRedisTemplate redis, LiveSetKeys keys, LiveSetInfo liveSet, SourceRegistry sources,
-            Path inputDir, RunHistory history, PipelineMetrics metrics) {
+    public UnchangedInputs(
+            StringRedisTemplate redis,
+            LiveSetKeys keys,
+            LiveSetInfo liveSet,
+            SourceRegistry sources,
+            Path inputDir,
+            RunHistory history,
+            PipelineMetrics metrics) {
         this.redis = redis;
         this.keys = keys;
         this.liveSet = liveSet;
@@ -71,19 +77,17 @@ public final class UnchangedInputs {
             if (liveSet.state() != LiveSetInfo.State.INTACT) {
                 return null;
             }
-            Map<Object, Object> meta = redis.opsForHash().entries(keys.meta());
+            LiveSetMeta meta = liveSet.metadata();
             if (sources.all().isEmpty()) {
                 return null;
             }
             for (Source s : sources.all()) {
-                FileFingerprint recorded = FileFingerprint.parse(
-                        (String) meta.get("source." + s.id() + ".fingerprint"));
+                FileFingerprint recorded = FileFingerprint.parse(meta.fingerprint(s.id()));
                 if (recorded == null || !recorded.matches(inputDir.resolve(s.file()))) {
                     return null;
                 }
             }
-            Object runId = meta.get("runId");
-            return runId == null ? null : runId.toString();
+            return meta.runId();
         } catch (Exception e) {
             LOG.debug("Could not compare the inputs with the live run's: {}", e.toString());
             return null; // when in doubt, run

@@ -71,6 +71,11 @@ public final class LiveSetInfo {
         }
     }
 
+    /** The live set's metadata (empty when nothing is published); a Redis that does not answer throws. */
+    public LiveSetMeta metadata() {
+        return LiveSetMeta.of(redis.opsForHash().entries(keys.meta()));
+    }
+
     /** The live run's id, or null (nothing published, or Redis unreachable). */
     public String liveRunId() {
         try {
@@ -95,12 +100,14 @@ public final class LiveSetInfo {
     /** {present (1, 0; -1: unreadable), codes, published at (epoch seconds)} for the live-set gauges. */
     public double[] gauges() {
         try {
-            java.util.List<Object> v = redis.opsForHash().multiGet(keys.meta(),
-                    java.util.List.of("codes", "publishedAt"));
+            java.util.List<Object> v =
+                    redis.opsForHash().multiGet(keys.meta(), java.util.List.of("codes", "publishedAt"));
             State state = state();
             double present = state == State.INTACT ? 1 : state == State.UNREACHABLE ? -1 : 0;
             double codes = v.get(0) == null ? 0 : Double.parseDouble(v.get(0).toString());
-            double at = v.get(1) == null ? 0 : java.time.Instant.parse(v.get(1).toString()).getEpochSecond();
+            double at = v.get(1) == null
+                    ? 0
+                    : java.time.Instant.parse(v.get(1).toString()).getEpochSecond();
             return new double[] {present, codes, at};
         } catch (RuntimeException e) {
             return new double[] {-1, 0, 0};

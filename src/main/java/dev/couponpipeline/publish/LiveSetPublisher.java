@@ -40,7 +40,8 @@ public final class LiveSetPublisher {
      * kept codes-per-source…", part millis), sources, source names…, then the other metadata fields and values.
      * "base" is the live run the part's codes were compared with ("-": none), "kept" how many of them it holds.
      */
-    private static final String PUBLISH_PARTS = String.join("\n",
+    private static final String PUBLISH_PARTS = String.join(
+            "\n",
             "local run = ARGV[1]",
             "local current = redis.call('HGET', KEYS[3], 'runId')",
             // live already or older: a late build of one of its parts (a duplicate control record read again after a
@@ -185,8 +186,15 @@ public final class LiveSetPublisher {
      * held, else these parts'), codes added and removed against the set replaced (-1: unknown), the size of that
      * set, and why the run was held.
      */
-    public record Outcome(Status status, long validCodes, long distinctCodes, Map<String, Long> codesPerSource,
-            long added, long removed, long liveBefore, String heldReason) {
+    public record Outcome(
+            Status status,
+            long validCodes,
+            long distinctCodes,
+            Map<String, Long> codesPerSource,
+            long added,
+            long removed,
+            long liveBefore,
+            String heldReason) {
 
         Outcome(Status status, long validCodes, long distinctCodes) {
             this(status, validCodes, distinctCodes, Map.of(), -1, -1, -1, null);
@@ -199,11 +207,12 @@ public final class LiveSetPublisher {
     private final int pipelineCommands;
     private final Clock clock;
     private final int maxRemovedPercent;
+
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> publishParts = new DefaultRedisScript<>(PUBLISH_PARTS, List.class);
 
-    public LiveSetPublisher(StringRedisTemplate redis, LiveSetKeys keys, int saddBatch, int pipelineCommands,
-            Clock clock) {
+    public LiveSetPublisher(
+            StringRedisTemplate redis, LiveSetKeys keys, int saddBatch, int pipelineCommands, Clock clock) {
         this(redis, keys, saddBatch, pipelineCommands, clock, 100);
     }
 
@@ -211,8 +220,13 @@ public final class LiveSetPublisher {
      * {@code maxRemovedPercent}: the guard before the swap holds a run whose valid set is empty or that would
      * remove more than this share of the live set's codes; 100 turns the guard off.
      */
-    public LiveSetPublisher(StringRedisTemplate redis, LiveSetKeys keys, int saddBatch, int pipelineCommands,
-            Clock clock, int maxRemovedPercent) {
+    public LiveSetPublisher(
+            StringRedisTemplate redis,
+            LiveSetKeys keys,
+            int saddBatch,
+            int pipelineCommands,
+            Clock clock,
+            int maxRemovedPercent) {
         this.maxRemovedPercent = maxRemovedPercent;
         this.redis = redis;
         this.keys = keys;
@@ -231,8 +245,12 @@ public final class LiveSetPublisher {
     public Staging staging(String runId) {
         String base = liveRunIdNow();
         boolean compare = base != null && Boolean.TRUE.equals(redis.hasKey(keys.live()));
-        return new Staging(runId, keys.staging(runId).getBytes(StandardCharsets.UTF_8),
-                keys.live().getBytes(StandardCharsets.UTF_8), base == null ? "-" : base, compare);
+        return new Staging(
+                runId,
+                keys.staging(runId).getBytes(StandardCharsets.UTF_8),
+                keys.live().getBytes(StandardCharsets.UTF_8),
+                base == null ? "-" : base,
+                compare);
     }
 
     /** See {@link #staging}. */
@@ -294,19 +312,21 @@ public final class LiveSetPublisher {
             commands.clear();
             boolean expire = first;
             first = false;
-            List<Object> replies = redis.executePipelined((RedisCallback<Object>) connection -> {
-                for (byte[][] members : toSend) {
-                    connection.setCommands().sAdd(key, members);
-                    if (compare) {
-                        connection.setCommands().sMIsMember(liveKey, members);
-                    }
-                }
-                if (expire) {
-                    // a crash between here and the swap leaves no key behind for longer than a day
-                    connection.keyCommands().expire(key, 86_400);
-                }
-                return null;
-            }, null);
+            List<Object> replies = redis.executePipelined(
+                    (RedisCallback<Object>) connection -> {
+                        for (byte[][] members : toSend) {
+                            connection.setCommands().sAdd(key, members);
+                            if (compare) {
+                                connection.setCommands().sMIsMember(liveKey, members);
+                            }
+                        }
+                        if (expire) {
+                            // a crash between here and the swap leaves no key behind for longer than a day
+                            connection.keyCommands().expire(key, 86_400);
+                        }
+                        return null;
+                    },
+                    null);
             if (compare) {
                 for (Object reply : replies) {
                     if (reply instanceof List<?> members) {
@@ -331,15 +351,31 @@ public final class LiveSetPublisher {
      * run swaps it live or, when the guard before the swap says so, holds it (see {@link #PUBLISH_PARTS}).
      * {@code codesPerSource} is in the order of {@code sources}; {@code partMillis} is how long the part took.
      */
-    public Outcome publishPart(Staging staging, int partition, int partitions, long valid, long distinct,
-            long[] codesPerSource, List<String> sources, long partMillis) {
-        StringBuilder stats = new StringBuilder(staging.base()).append(' ').append(valid).append(' ')
-                .append(distinct).append(' ').append(staging.kept());
+    public Outcome publishPart(
+            Staging staging,
+            int partition,
+            int partitions,
+            long valid,
+            long distinct,
+            long[] codesPerSource,
+            List<String> sources,
+            long partMillis) {
+        StringBuilder stats = new StringBuilder(staging.base())
+                .append(' ')
+                .append(valid)
+                .append(' ')
+                .append(distinct)
+                .append(' ')
+                .append(staging.kept());
         for (long n : codesPerSource) {
             stats.append(' ').append(n);
         }
-        return runScript(staging.runId, partitions, false, List.of(Integer.toString(partition), stats.toString(),
-                Long.toString(partMillis)), sources);
+        return runScript(
+                staging.runId,
+                partitions,
+                false,
+                List.of(Integer.toString(partition), stats.toString(), Long.toString(partMillis)),
+                sources);
     }
 
     /**
@@ -353,15 +389,19 @@ public final class LiveSetPublisher {
             return new Outcome(Status.NOT_HELD, 0, 0);
         }
         Object sources = held.get("sources");
-        List<String> names = sources == null || sources.toString().isEmpty() ? List.of()
+        List<String> names = sources == null || sources.toString().isEmpty()
+                ? List.of()
                 : List.of(sources.toString().split(","));
         return runScript(runId, 0, true, List.of(), names);
     }
 
     /** Discards the held run {@code runId} and its staged set; false when it is not the run held. */
     public boolean discardHeld(String runId) {
-        Long r = redis.execute(discardHeld, List.of(keys.held(), keys.staging(runId), keys.parts(runId),
-                keys.run(runId), keys.failure(runId)), runId, clock.instant().toString());
+        Long r = redis.execute(
+                discardHeld,
+                List.of(keys.held(), keys.staging(runId), keys.parts(runId), keys.run(runId), keys.failure(runId)),
+                runId,
+                clock.instant().toString());
         return r != null && r == 1L;
     }
 
@@ -369,7 +409,8 @@ public final class LiveSetPublisher {
      * KEYS: held, staging, parts, history entry, failure. The failure record keeps an aggregator that reads the
      * control topic again (a restart) from building the discarded run anew; it goes with the next swap's sweep.
      */
-    private static final String DISCARD_HELD = String.join("\n",
+    private static final String DISCARD_HELD = String.join(
+            "\n",
             "if redis.call('HGET', KEYS[1], 'runId') ~= ARGV[1] then return 0 end",
             "redis.call('DEL', KEYS[1]); redis.call('UNLINK', KEYS[2], KEYS[3])",
             "redis.call('SET', KEYS[5], 'discarded by an operator')",
@@ -377,6 +418,7 @@ public final class LiveSetPublisher {
             "  redis.call('HSET', KEYS[4], 'state', 'discarded', 'reason', 'discarded by an operator', 'endedAt', ARGV[2])",
             "end",
             "return 1");
+
     private final DefaultRedisScript<Long> discardHeld = new DefaultRedisScript<>(DISCARD_HELD, Long.class);
 
     /** The held run's id and why it is held; empty when no run is held. */
@@ -386,8 +428,7 @@ public final class LiveSetPublisher {
         return out;
     }
 
-    private Outcome runScript(String runId, int partitions, boolean release, List<String> part,
-            List<String> sources) {
+    private Outcome runScript(String runId, int partitions, boolean release, List<String> part, List<String> sources) {
         List<String> args = new ArrayList<>();
         args.add(runId);
         args.add(Integer.toString(partitions));
@@ -404,8 +445,17 @@ public final class LiveSetPublisher {
         args.add(String.join(",", sources));
         args.add("publishedAt");
         args.add(now.toString());
-        List<?> r = redis.execute(publishParts, List.of(keys.live(), keys.staging(runId), keys.meta(),
-                keys.trash(runId), keys.parts(runId), keys.held(), keys.run(runId)), args.toArray());
+        List<?> r = redis.execute(
+                publishParts,
+                List.of(
+                        keys.live(),
+                        keys.staging(runId),
+                        keys.meta(),
+                        keys.trash(runId),
+                        keys.parts(runId),
+                        keys.held(),
+                        keys.run(runId)),
+                args.toArray());
         long status = r == null || r.isEmpty() ? 0 : ((Number) r.get(0)).longValue();
         if (status == 0) {
             return new Outcome(Status.LIVE_OR_NEWER, 0, 0);
@@ -427,8 +477,15 @@ public final class LiveSetPublisher {
         for (int s = 0; s < sources.size() && first + s < r.size(); s++) {
             perSource.put(sources.get(s), ((Number) r.get(first + s)).longValue());
         }
-        Outcome o = new Outcome(held ? Status.HELD : Status.SWAPPED, num(r.get(1)), num(r.get(2)), perSource,
-                num(r.get(3)), num(r.get(4)), num(r.get(5)), held ? text(r.get(6)) : null);
+        Outcome o = new Outcome(
+                held ? Status.HELD : Status.SWAPPED,
+                num(r.get(1)),
+                num(r.get(2)),
+                perSource,
+                num(r.get(3)),
+                num(r.get(4)),
+                num(r.get(5)),
+                held ? text(r.get(6)) : null);
         if (!held) {
             removeStagingKeysOlderThan(runId);
         }
@@ -451,8 +508,9 @@ public final class LiveSetPublisher {
     }
 
     /** A write, a script and a delete on a key of ours, the commands a run needs: ACLs and credentials. */
-    private static final String PREFLIGHT = "redis.call('SET', KEYS[1], ARGV[1], 'EX', 60)"
-            + " redis.call('UNLINK', KEYS[1]) return 1";
+    private static final String PREFLIGHT =
+            "redis.call('SET', KEYS[1], ARGV[1], 'EX', 60)" + " redis.call('UNLINK', KEYS[1]) return 1";
+
     private final DefaultRedisScript<Long> preflight = new DefaultRedisScript<>(PREFLIGHT, Long.class);
 
     /**
@@ -472,8 +530,11 @@ public final class LiveSetPublisher {
             } catch (RuntimeException e) {
                 boolean answered = redisAnswered(e);
                 if (answered || !clock.instant().isBefore(deadline)) {
-                    throw new IllegalStateException(where + (answered ? " refused the run: " : " cannot be reached: ")
-                            + dev.couponpipeline.run.Errors.rootMessage(e), e);
+                    throw new IllegalStateException(
+                            where
+                                    + (answered ? " refused the run: " : " cannot be reached: ")
+                                    + dev.couponpipeline.run.Errors.rootMessage(e),
+                            e);
                 }
                 try {
                     Thread.sleep(250);
@@ -486,8 +547,8 @@ public final class LiveSetPublisher {
     }
 
     /** Answers a Redis gives while it starts, fails over or is busy: worth waiting for, unlike a refusal. */
-    private static final List<String> TRANSIENT = List.of("LOADING", "READONLY", "MASTERDOWN", "BUSY", "TRYAGAIN",
-            "CLUSTERDOWN");
+    private static final List<String> TRANSIENT =
+            List.of("LOADING", "READONLY", "MASTERDOWN", "BUSY", "TRYAGAIN", "CLUSTERDOWN");
 
     /**
      * True when Redis itself refused (NOAUTH, WRONGPASS, NOPERM, ...), as opposed to not answering at all or
@@ -526,18 +587,19 @@ public final class LiveSetPublisher {
 
     /** The live run's result as its metadata records it (another instance swapped it). */
     public RunResult liveResult(String runId, java.time.Duration duration) {
-        Map<Object, Object> meta = redis.opsForHash().entries(keys.meta());
-        Map<String, Long> perSource = new LinkedHashMap<>();
-        meta.forEach((k, v) -> {
-            String key = k.toString();
-            if (key.startsWith("source.") && key.endsWith(".codes")) {
-                perSource.put(key.substring(7, key.length() - 6), Long.parseLong(v.toString()));
-            }
-        });
-        return new RunResult(runId, true, null, perSource, Long.parseLong(meta.getOrDefault("codes", "0").toString()),
-                Long.parseLong(meta.getOrDefault("distinctCodes", "0").toString()), 0, duration, null,
-                Long.parseLong(meta.getOrDefault("added", "-1").toString()),
-                Long.parseLong(meta.getOrDefault("removed", "-1").toString()));
+        LiveSetMeta meta = new LiveSetInfo(redis, keys).metadata();
+        return new RunResult(
+                runId,
+                true,
+                null,
+                meta.codesPerSource(),
+                meta.count("codes", 0),
+                meta.count("distinctCodes", 0),
+                0,
+                duration,
+                null,
+                meta.count("added", -1),
+                meta.count("removed", -1));
     }
 
     /**
@@ -557,7 +619,10 @@ public final class LiveSetPublisher {
             // closed inside execute(callback) gave the pooled connection back twice, so two threads then shared
             // one socket (replies crossed, "Socket closed" in the API under load)
             for (String prefix : List.of(keys.staging(""), keys.parts(""), keys.failure(""))) {
-                ScanOptions options = ScanOptions.scanOptions().match(prefix + "*").count(1000).build();
+                ScanOptions options = ScanOptions.scanOptions()
+                        .match(prefix + "*")
+                        .count(1000)
+                        .build();
                 try (Cursor<String> cursor = redis.scan(options)) {
                     cursor.forEachRemaining(key -> {
                         if (key.substring(prefix.length()).compareTo(runId) < 0) {

@@ -76,7 +76,8 @@ public final class LiveSetWatch {
                 return false;
             }
             default -> {
-                if (!seenPublished && coordinator.lastResult().map(r -> !r.published()).orElse(true)) {
+                if (!seenPublished
+                        && coordinator.lastResult().map(r -> !r.published()).orElse(true)) {
                     return false; // nothing was ever published that we know of: the schedule or start-up run does it
                 }
                 if (coordinator.activeRunId().isPresent()) {
@@ -87,7 +88,9 @@ public final class LiveSetWatch {
                     return false;
                 }
                 if (!liveSet.claimRestore(instance, minInterval)) {
-                    LOG.info("The live set is gone from Redis ({}): {} restores it", state.description,
+                    LOG.info(
+                            "The live set is gone from Redis ({}): {} restores it",
+                            state.description,
                             java.util.Objects.requireNonNullElse(liveSet.restoreClaimHolder(), "another instance"));
                     lastRestore = now;
                     return false;

@@ -28,9 +28,22 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * as an ACL user or with {@code requirepass}, in a database, over TLS if asked. {@link #toString} never shows the
  * password.
  */
-public record RedisClientSettings(String host, int port, String username, String password, int database, boolean ssl,
-        String truststore, String truststorePassword, String truststoreType, boolean verifyHostname,
-        String sentinelMaster, String sentinelNodes, String sentinelPassword, Duration timeout, int poolSize) {
+public record RedisClientSettings(
+        String host,
+        int port,
+        String username,
+        String password,
+        int database,
+        boolean ssl,
+        String truststore,
+        String truststorePassword,
+        String truststoreType,
+        boolean verifyHostname,
+        String sentinelMaster,
+        String sentinelNodes,
+        String sentinelPassword,
+        Duration timeout,
+        int poolSize) {
 
     /** True when Sentinels say which server is the master. */
     public boolean sentinel() {
@@ -39,7 +52,8 @@ public record RedisClientSettings(String host, int port, String username, String
 
     /** Where it connects, for log lines and error messages: never a secret. */
     public String describe() {
-        String where = sentinel() ? "the master '" + sentinelMaster + "' of the Sentinels " + sentinelNodes
+        String where = sentinel()
+                ? "the master '" + sentinelMaster + "' of the Sentinels " + sentinelNodes
                 : host + ":" + port;
         return "Redis at " + where + (ssl ? " over TLS" : "") + (username.isBlank() ? "" : " as user " + username)
                 + (database == 0 ? "" : ", database " + database);
@@ -61,9 +75,8 @@ public record RedisClientSettings(String host, int port, String username, String
         pool.setTestOnBorrow(false);
         pool.setTestWhileIdle(true);
         pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(30));
-        JedisClientConfiguration.JedisClientConfigurationBuilder client = JedisClientConfiguration.builder()
-                .connectTimeout(timeout)
-                .readTimeout(timeout);
+        JedisClientConfiguration.JedisClientConfigurationBuilder client =
+                JedisClientConfiguration.builder().connectTimeout(timeout).readTimeout(timeout);
         if (ssl) {
             SSLParameters parameters = new SSLParameters();
             if (verifyHostname) {
@@ -71,7 +84,8 @@ public record RedisClientSettings(String host, int port, String username, String
             }
             client.useSsl().sslSocketFactory(socketFactory()).sslParameters(parameters);
         }
-        JedisClientConfiguration clientConfiguration = client.usePooling().poolConfig(pool).build();
+        JedisClientConfiguration clientConfiguration =
+                client.usePooling().poolConfig(pool).build();
         RedisConfiguration where = configuration();
         JedisConnectionFactory factory = where instanceof RedisSentinelConfiguration sentinels
                 ? new JedisConnectionFactory(sentinels, clientConfiguration)
@@ -81,8 +95,9 @@ public record RedisClientSettings(String host, int port, String username, String
             factory.start();
         } catch (RuntimeException e) {
             // the whole story in one line, which start-up prints: where, and Redis's answer (never a secret)
-            throw new IllegalStateException(describe() + (LiveSetPublisher.redisAnswered(e) ? " refused the connection: "
-                    : " cannot be reached: ") + dev.couponpipeline.run.Errors.rootMessage(e));
+            throw new IllegalStateException(describe()
+                    + (LiveSetPublisher.redisAnswered(e) ? " refused the connection: " : " cannot be reached: ")
+                    + dev.couponpipeline.run.Errors.rootMessage(e));
         }
         StringRedisTemplate template = new StringRedisTemplate(factory);
         template.afterPropertiesSet();
@@ -93,7 +108,10 @@ public record RedisClientSettings(String host, int port, String username, String
         RedisPassword pw = password.isEmpty() ? RedisPassword.none() : RedisPassword.of(password);
         if (sentinel()) {
             Set<String> nodes = new LinkedHashSet<>();
-            Arrays.stream(sentinelNodes.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(nodes::add);
+            Arrays.stream(sentinelNodes.split(","))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .forEach(nodes::add);
             if (nodes.isEmpty()) {
                 throw new IllegalArgumentException("coupon.redis.sentinel.master is set, so coupon.redis.sentinel.nodes"
                         + " must list the Sentinels as host:port,host:port");
@@ -134,8 +152,8 @@ public record RedisClientSettings(String host, int port, String username, String
             context.init(null, tmf.getTrustManagers(), null);
             return context.getSocketFactory();
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot read the Redis trust store " + truststore + ": " + e.getMessage(),
-                    e);
+            throw new IllegalStateException(
+                    "cannot read the Redis trust store " + truststore + ": " + e.getMessage(), e);
         }
     }
 }

@@ -28,7 +28,8 @@ public final class RunHistory {
     private static final Logger LOG = LoggerFactory.getLogger(RunHistory.class);
 
     /** Adds a run to the index and its first fields, then drops the oldest runs beyond the limit, with their hashes. */
-    private static final String ADD = String.join("\n",
+    private static final String ADD = String.join(
+            "\n",
             "redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])",
             "redis.call('HSET', KEYS[2], unpack(ARGV, 5))",
             "local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])",
@@ -39,7 +40,8 @@ public final class RunHistory {
             "return extra");
 
     /** Sets fields of a run only while it is running (a failure reported after the swap changes nothing). */
-    private static final String END_IF_RUNNING = String.join("\n",
+    private static final String END_IF_RUNNING = String.join(
+            "\n",
             "if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end",
             "redis.call('HSET', KEYS[1], unpack(ARGV))",
             "return 1");
@@ -67,29 +69,71 @@ public final class RunHistory {
     /** A run started: its trigger and sources. */
     public void started(String runId, String trigger, List<String> sources) {
         Instant start = startOf(runId);
-        add(runId, start, "id", runId, "trigger", trigger, "state", "running", "startedAt", start.toString(),
-                "startedAtMs", Long.toString(start.toEpochMilli()), "sources", String.join(",", sources));
+        add(
+                runId,
+                start,
+                "id",
+                runId,
+                "trigger",
+                trigger,
+                "state",
+                "running",
+                "startedAt",
+                start.toString(),
+                "startedAtMs",
+                Long.toString(start.toEpochMilli()),
+                "sources",
+                String.join(",", sources));
     }
 
     /** A trigger came while a run was in flight: recorded as a skipped run, with why. */
     public void skipped(String trigger, String reason) {
         Instant now = clock.instant();
         String id = skippedIds.next(now) + "-skipped";
-        add(id, now, "id", id, "trigger", trigger, "state", "skipped", "reason", reason, "startedAt",
-                now.toString(), "startedAtMs", Long.toString(now.toEpochMilli()), "endedAt", now.toString(),
-                "endedAtMs", Long.toString(now.toEpochMilli()));
+        add(
+                id,
+                now,
+                "id",
+                id,
+                "trigger",
+                trigger,
+                "state",
+                "skipped",
+                "reason",
+                reason,
+                "startedAt",
+                now.toString(),
+                "startedAtMs",
+                Long.toString(now.toEpochMilli()),
+                "endedAt",
+                now.toString(),
+                "endedAtMs",
+                Long.toString(now.toEpochMilli()));
     }
 
     /** A source's file was opened. */
     public void sourceOpened(String runId, String source, String file, long size) {
-        set(runId, "source." + source + ".file", file, "source." + source + ".size", Long.toString(size),
-                "source." + source + ".state", "reading", "source." + source + ".bytesRead", "0",
-                "source." + source + ".codes", "0");
+        set(
+                runId,
+                "source." + source + ".file",
+                file,
+                "source." + source + ".size",
+                Long.toString(size),
+                "source." + source + ".state",
+                "reading",
+                "source." + source + ".bytesRead",
+                "0",
+                "source." + source + ".codes",
+                "0");
     }
 
     /** How far a source has read (while it reads). */
     public void sourceProgress(String runId, String source, long bytesRead, long codes) {
-        set(runId, "source." + source + ".bytesRead", Long.toString(bytesRead), "source." + source + ".codes",
+        set(
+                runId,
+                "source." + source + ".bytesRead",
+                Long.toString(bytesRead),
+                "source." + source + ".codes",
                 Long.toString(codes));
     }
 
@@ -98,8 +142,15 @@ public final class RunHistory {
      * swap copies into the live set's metadata.
      */
     public void sourceSent(String runId, String source, long bytesRead, long codes, String fingerprint) {
-        set(runId, "source." + source + ".bytesRead", Long.toString(bytesRead), "source." + source + ".codes",
-                Long.toString(codes), "source." + source + ".state", "sent", "source." + source + ".fingerprint",
+        set(
+                runId,
+                "source." + source + ".bytesRead",
+                Long.toString(bytesRead),
+                "source." + source + ".codes",
+                Long.toString(codes),
+                "source." + source + ".state",
+                "sent",
+                "source." + source + ".fingerprint",
                 fingerprint);
     }
 
@@ -132,8 +183,17 @@ public final class RunHistory {
         }
         Instant now = clock.instant();
         try {
-            redis.execute(endIfRunning, List.of(keys.run(result.runId())), "state", "failed", "reason",
-                    result.failure(), "endedAt", now.toString(), "endedAtMs", Long.toString(now.toEpochMilli()));
+            redis.execute(
+                    endIfRunning,
+                    List.of(keys.run(result.runId())),
+                    "state",
+                    "failed",
+                    "reason",
+                    result.failure(),
+                    "endedAt",
+                    now.toString(),
+                    "endedAtMs",
+                    Long.toString(now.toEpochMilli()));
         } catch (RuntimeException e) {
             LOG.warn("Could not record the failure of run {} in the run history: {}", result.runId(), e.toString());
         }
@@ -147,12 +207,14 @@ public final class RunHistory {
             return List.of();
         }
         ids.addAll(range);
-        List<Object> hashes = redis.executePipelined((RedisCallback<Object>) c -> {
-            for (String id : ids) {
-                c.hashCommands().hGetAll(keys.run(id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            return null;
-        }, redis.getHashValueSerializer());
+        List<Object> hashes = redis.executePipelined(
+                (RedisCallback<Object>) c -> {
+                    for (String id : ids) {
+                        c.hashCommands().hGetAll(keys.run(id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                    return null;
+                },
+                redis.getHashValueSerializer());
         List<Map<String, Object>> out = new ArrayList<>();
         for (Object h : hashes) {
             if (h instanceof Map<?, ?> m && !m.isEmpty()) {
@@ -175,8 +237,8 @@ public final class RunHistory {
         try {
             Map<String, Object> run = get(runId);
             if (run != null) {
-                ((Map<String, Object>) run.get("phases")).forEach((k, v) ->
-                        out.put(k.replace("Seconds", ""), ((Number) v).doubleValue()));
+                ((Map<String, Object>) run.get("phases"))
+                        .forEach((k, v) -> out.put(k.replace("Seconds", ""), ((Number) v).doubleValue()));
             }
         } catch (RuntimeException e) {
             LOG.debug("Could not read run {}'s phases: {}", runId, e.toString());
@@ -228,13 +290,14 @@ public final class RunHistory {
         out.put("sources", sources);
         Long partitions = longOf(f, "partitions");
         Map<String, Object> parts = new LinkedHashMap<>();
-        Map<String, Object> byPartition = new TreeMap<>((a, b) -> Integer.compare(Integer.parseInt(a),
-                Integer.parseInt(b)));
+        Map<String, Object> byPartition =
+                new TreeMap<>((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)));
         f.forEach((k, v) -> {
             if (k.startsWith("part.")) {
                 String[] vd = v.split(" ");
-                byPartition.put(k.substring(5), Map.of("validCodes", Long.parseLong(vd[0]), "distinctCodes",
-                        Long.parseLong(vd[1])));
+                byPartition.put(
+                        k.substring(5),
+                        Map.of("validCodes", Long.parseLong(vd[0]), "distinctCodes", Long.parseLong(vd[1])));
             }
         });
         parts.put("total", partitions);
@@ -243,8 +306,13 @@ public final class RunHistory {
             parts.put("byPartition", byPartition);
         }
         out.put("partitions", parts);
-        for (String[] n : new String[][] {{"valid", "validCodes"}, {"distinct", "distinctCodes"},
-                {"added", "added"}, {"removed", "removed"}, {"liveBefore", "replacedCodes"}}) {
+        for (String[] n : new String[][] {
+            {"valid", "validCodes"},
+            {"distinct", "distinctCodes"},
+            {"added", "added"},
+            {"removed", "removed"},
+            {"liveBefore", "replacedCodes"}
+        }) {
             Long v = longOf(f, n[0]);
             if (v != null) {
                 out.put(n[1], v < 0 ? null : v);

@@ -33,15 +33,23 @@ public final class RunOutcomeWatch {
             try {
                 String live = publisher.liveRunId();
                 if (live != null && live.compareTo(runId) >= 0) {
-                    coordinator.finish(live.equals(runId) ? publisher.liveResult(runId, took(runId))
-                            : RunResult.failed(runId, "replaced by the newer run " + live, took(runId)));
+                    coordinator.finish(
+                            live.equals(runId)
+                                    ? publisher.liveResult(runId, took(runId))
+                                    : RunResult.failed(runId, "replaced by the newer run " + live, took(runId)));
                     return;
                 }
                 java.util.Map<String, String> held = publisher.heldRun();
                 if (runId.equals(held.get("runId"))) {
-                    coordinator.finish(RunResult.held(runId, held.get("reason"), java.util.Map.of(),
-                            number(held, "valid"), number(held, "distinct"), number(held, "added"),
-                            number(held, "removed"), took(runId)));
+                    coordinator.finish(RunResult.held(
+                            runId,
+                            held.get("reason"),
+                            java.util.Map.of(),
+                            number(held, "valid"),
+                            number(held, "distinct"),
+                            number(held, "added"),
+                            number(held, "removed"),
+                            took(runId)));
                     return;
                 }
                 String failure = publisher.failureOf(runId);

@@ -9,8 +9,7 @@ import dev.couponpipeline.codes.CodeHash;
  */
 public final class CodePartitioner {
 
-    private CodePartitioner() {
-    }
+    private CodePartitioner() {}
 
     /** The partition of a packed code's hash. */
     public static int partitionOfHash(long hash, int partitions) {

@@ -126,7 +126,12 @@ public final class CodeRecordFormat {
             }
             byte[] value = new byte[HEADER + PACKED_HEADER + 8 * (groupWords + remainderWords) + textLen];
             ByteBuffer b = ByteBuffer.wrap(value);
-            b.put(FORMAT).putInt(n).put((byte) g).put((byte) w).order(ByteOrder.LITTLE_ENDIAN).putLong(min);
+            b.put(FORMAT)
+                    .putInt(n)
+                    .put((byte) g)
+                    .put((byte) w)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(min);
             int at = HEADER + PACKED_HEADER;
             for (int i = 0; i < groupWords; i++, at += 8) {
                 LONGS.set(value, at, groups[i]);
@@ -169,8 +174,8 @@ public final class CodeRecordFormat {
             ByteBuffer b = value.duplicate();
             int size = b.remaining();
             if (size < HEADER || b.get() != FORMAT) {
-                throw new IllegalArgumentException("not a code record (unknown format or too short: " + size
-                        + " bytes)");
+                throw new IllegalArgumentException(
+                        "not a code record (unknown format or too short: " + size + " bytes)");
             }
             int n = b.getInt();
             if (n < 0) {
@@ -272,6 +277,5 @@ public final class CodeRecordFormat {
         return r;
     }
 
-    private CodeRecordFormat() {
-    }
+    private CodeRecordFormat() {}
 }

@@ -17,20 +17,39 @@ import java.io.UncheckedIOException;
  * with {@code dataRun} X: Y reads X's records. Values are JSON, readable with any Kafka tool.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ControlRecord(String run, String source, String kind, int partition, int partitions, String topic,
-        long first, long last, long records, long codes, String reason, String dataRun) {
+public record ControlRecord(
+        String run,
+        String source,
+        String kind,
+        int partition,
+        int partitions,
+        String topic,
+        long first,
+        long last,
+        long records,
+        long codes,
+        String reason,
+        String dataRun) {
 
     public static final String END = "end";
     public static final String ABORT = "abort";
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** Source {@code source} sent {@code records} records holding {@code codes} codes at offsets first..last. */
-    public static ControlRecord ended(String run, String source, int partition, int partitions, String topic,
-            long first, long last, long records, long codes) {
-        return new ControlRecord(run, source, END, partition, partitions, topic, first, last, records, codes, null,
-                null);
+    public static ControlRecord ended(
+            String run,
+            String source,
+            int partition,
+            int partitions,
+            String topic,
+            long first,
+            long last,
+            long records,
+            long codes) {
+        return new ControlRecord(
+                run, source, END, partition, partitions, topic, first, last, records, codes, null, null);
     }
 
     /** Source {@code source} failed; the run can never complete. */
@@ -48,8 +67,8 @@ public record ControlRecord(String run, String source, String kind, int partitio
 
     /** This end record for run {@code newRun}, which reads this one's records again (a replay). */
     public ControlRecord replayedAs(String newRun) {
-        return new ControlRecord(newRun, source, kind, partition, partitions, topic, first, last, records, codes,
-                reason, recordsOf());
+        return new ControlRecord(
+                newRun, source, kind, partition, partitions, topic, first, last, records, codes, reason, recordsOf());
     }
 
     public boolean isAbort() {
@@ -77,10 +96,14 @@ public record ControlRecord(String run, String source, String kind, int partitio
         } catch (IOException e) {
             throw new IllegalArgumentException("not a control record: " + e.getMessage(), e);
         }
-        if (r.run() == null || r.source() == null || !(END.equals(r.kind()) || ABORT.equals(r.kind()))
-                || r.partitions() < 1 || r.partition() < 0 || r.partition() >= r.partitions()) {
-            throw new IllegalArgumentException("not a control record: " + new String(value,
-                    java.nio.charset.StandardCharsets.UTF_8));
+        if (r.run() == null
+                || r.source() == null
+                || !(END.equals(r.kind()) || ABORT.equals(r.kind()))
+                || r.partitions() < 1
+                || r.partition() < 0
+                || r.partition() >= r.partitions()) {
+            throw new IllegalArgumentException(
+                    "not a control record: " + new String(value, java.nio.charset.StandardCharsets.UTF_8));
         }
         return r;
     }

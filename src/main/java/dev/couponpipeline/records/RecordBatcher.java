@@ -1,8 +1,8 @@
 package dev.couponpipeline.records;
 
-import dev.couponpipeline.codes.PackedCodeSink;
 import dev.couponpipeline.codes.CodeHash;
 import dev.couponpipeline.codes.CodePacking;
+import dev.couponpipeline.codes.PackedCodeSink;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
@@ -26,6 +26,7 @@ public final class RecordBatcher implements PackedCodeSink {
      * missed the cache and took 2 to 3 times longer).
      */
     private static final int STAGE = 64;
+
     private final long[][] stage;
     private final int[] staged;
     private final byte[][] text;
@@ -97,8 +98,8 @@ public final class RecordBatcher implements PackedCodeSink {
         byte[] t = text[p];
         int used = textBytes[p];
         if (t == null || used + len + 1 > t.length) {
-            t = text[p] = Arrays.copyOf(t == null ? new byte[0] : t, Math.max(used + len + 1,
-                    t == null ? 4096 : t.length * 2));
+            t = text[p] = Arrays.copyOf(
+                    t == null ? new byte[0] : t, Math.max(used + len + 1, t == null ? 4096 : t.length * 2));
         }
         System.arraycopy(buf, off, t, used, len);
         t[used + len] = '\n';

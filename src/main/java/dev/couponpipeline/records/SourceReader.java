@@ -1,11 +1,11 @@
 package dev.couponpipeline.records;
 
-import dev.couponpipeline.files.GzipFormatException;
-import dev.couponpipeline.files.SourceContent;
-import dev.couponpipeline.files.SourceException;
 import dev.couponpipeline.codes.CodeExtractor;
 import dev.couponpipeline.codes.CodePattern;
 import dev.couponpipeline.codes.LineTooLongException;
+import dev.couponpipeline.files.GzipFormatException;
+import dev.couponpipeline.files.SourceContent;
+import dev.couponpipeline.files.SourceException;
 import java.io.Closeable;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -40,8 +40,13 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
     private boolean finished;
     private SourceException failure;
 
-    private SourceReader(Path file, SourceContent gzip, long fileSize, CodeExtractor extractor,
-            RecordBatcher batcher, BooleanSupplier cancelled) {
+    private SourceReader(
+            Path file,
+            SourceContent gzip,
+            long fileSize,
+            CodeExtractor extractor,
+            RecordBatcher batcher,
+            BooleanSupplier cancelled) {
         this.name = file.toString();
         this.gzip = gzip;
         this.fileSize = fileSize;
@@ -54,8 +59,8 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
      * Opens and checks the file: it must exist, be a readable regular file and start a gzip stream (a zip for
      * {@code .zip}, anything for {@code .txt}).
      */
-    public static SourceReader open(Path file, CodePattern pattern, int partitions, int codesPerRecord,
-            BooleanSupplier cancelled) {
+    public static SourceReader open(
+            Path file, CodePattern pattern, int partitions, int codesPerRecord, BooleanSupplier cancelled) {
         String name = file.toString();
         if (Files.isDirectory(file)) {
             throw new SourceException(name, "is a directory, not a gzip file", null);
@@ -65,8 +70,8 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
             long size = Files.size(file);
             in = new FileInputStream(file.toFile());
             SourceContent gzip = SourceContent.open(name, in);
-            return new SourceReader(file, gzip, size, pattern.newExtractor(),
-                    new RecordBatcher(partitions, codesPerRecord), cancelled);
+            return new SourceReader(
+                    file, gzip, size, pattern.newExtractor(), new RecordBatcher(partitions, codesPerRecord), cancelled);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             closeQuietly(in);
             String reason = Files.exists(file) ? "cannot be read (" + e.getMessage() + ")" : "file not found";

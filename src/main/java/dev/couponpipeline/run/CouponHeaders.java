@@ -17,6 +17,5 @@ public final class CouponHeaders {
     /** Exchange property set by a source route that failed: the reason, naming the file. */
     public static final String SOURCE_FAILURE = "couponSourceFailure";
 
-    private CouponHeaders() {
-    }
+    private CouponHeaders() {}
 }

@@ -3,8 +3,7 @@ package dev.couponpipeline.run;
 /** What an error says, for the one line an operator reads. */
 public final class Errors {
 
-    private Errors() {
-    }
+    private Errors() {}
 
     /** The message of the innermost cause (where the real reason is), or its type when it has none. */
     public static String rootMessage(Throwable e) {

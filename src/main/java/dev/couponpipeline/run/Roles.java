@@ -21,8 +21,8 @@ public record Roles(boolean producer, boolean aggregator, boolean api) {
         for (String r : v.toLowerCase(Locale.ROOT).split(",")) {
             String role = r.trim();
             if (!KNOWN.contains(role)) {
-                throw new IllegalArgumentException(KEY + " must be all or a comma list of producer, aggregator, "
-                        + "api; was '" + value + "'");
+                throw new IllegalArgumentException(
+                        KEY + " must be all or a comma list of producer, aggregator, " + "api; was '" + value + "'");
             }
             roles.add(role);
         }
@@ -39,7 +39,12 @@ public record Roles(boolean producer, boolean aggregator, boolean api) {
 
     @Override
     public String toString() {
-        return String.join(",", Arrays.stream(new String[] {producer ? "producer" : null,
-                aggregator ? "aggregator" : null, api ? "api" : null}).filter(s -> s != null).toList());
+        return String.join(
+                ",",
+                Arrays.stream(new String[] {
+                            producer ? "producer" : null, aggregator ? "aggregator" : null, api ? "api" : null
+                        })
+                        .filter(s -> s != null)
+                        .toList());
     }
 }

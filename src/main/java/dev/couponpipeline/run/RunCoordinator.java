@@ -27,6 +27,7 @@ public final class RunCoordinator {
     private final Duration retryDelay;
     /** Runs that failed on their input (a bad file): retrying cannot help, so they are not retried. */
     private final RecentIds inputFailures = new RecentIds(RECENT);
+
     private int retriesInARow;
     private Instant retryAt;
     private final RunIds ids = new RunIds();
@@ -38,6 +39,7 @@ public final class RunCoordinator {
     private final RecentIds started = new RecentIds(RECENT);
     /** Runs started here that rebuild another run from Kafka: they read no file (nothing to archive or retry). */
     private final RecentIds replays = new RecentIds(RECENT);
+
     private String lastPublished;
     private final List<Consumer<RunResult>> permanent = new ArrayList<>();
     private ActiveRun active;
@@ -60,8 +62,8 @@ public final class RunCoordinator {
      * aggregator stalled) is run again after {@code retryDelay}, doubling, up to {@code maxRetries} times in a
      * row; a published run resets the count.
      */
-    public RunCoordinator(Clock clock, Duration deadlineAfterSources, boolean aggregatorHere, int maxRetries,
-            Duration retryDelay) {
+    public RunCoordinator(
+            Clock clock, Duration deadlineAfterSources, boolean aggregatorHere, int maxRetries, Duration retryDelay) {
         this.clock = clock;
         this.deadlineAfterSources = deadlineAfterSources;
         this.aggregatorHere = aggregatorHere;
@@ -72,8 +74,12 @@ public final class RunCoordinator {
     /** Starts a run and returns its id, or null when a run is already in flight (the trigger is skipped). */
     public synchronized String tryStart(String trigger) {
         if (active != null) {
-            LOG.warn("Trigger '{}' skipped: run {} (trigger '{}') is still in flight (started {} s ago)", trigger,
-                    active.runId, active.trigger, Duration.between(active.startedAt, clock.instant()).toSeconds());
+            LOG.warn(
+                    "Trigger '{}' skipped: run {} (trigger '{}') is still in flight (started {} s ago)",
+                    trigger,
+                    active.runId,
+                    active.trigger,
+                    Duration.between(active.startedAt, clock.instant()).toSeconds());
             return null;
         }
         Instant now = clock.instant();
@@ -158,7 +164,9 @@ public final class RunCoordinator {
             active.sourcesSentAt = clock.instant();
             Duration took = Duration.between(active.startedAt, active.sourcesSentAt);
             if (aggregatorHere) {
-                LOG.info("Run {}: all sources sent in {} s; waiting for the aggregator", runId,
+                LOG.info(
+                        "Run {}: all sources sent in {} s; waiting for the aggregator",
+                        runId,
                         String.format(java.util.Locale.ROOT, "%.1f", took.toMillis() / 1000.0));
                 return;
             }
@@ -192,14 +200,19 @@ public final class RunCoordinator {
     public void checkDeadline() {
         String overdue = null;
         synchronized (this) {
-            if (active != null && !active.ended && active.sourcesSentAt != null
+            if (active != null
+                    && !active.ended
+                    && active.sourcesSentAt != null
                     && clock.instant().isAfter(active.sourcesSentAt.plus(deadlineAfterSources))) {
                 overdue = active.runId;
             }
         }
         if (overdue != null) {
-            finish(RunResult.failed(overdue, "the aggregator did not complete the run within "
-                    + deadlineAfterSources.toSeconds() + " s after all sources were sent", elapsed(overdue)));
+            finish(RunResult.failed(
+                    overdue,
+                    "the aggregator did not complete the run within " + deadlineAfterSources.toSeconds()
+                            + " s after all sources were sent",
+                    elapsed(overdue)));
         }
     }
 
@@ -239,7 +252,8 @@ public final class RunCoordinator {
         } else if (startedHere) {
             LOG.error(result.summary());
         } else {
-            LOG.warn("{} (a run this process did not start: another producer's, or replayed from Kafka)",
+            LOG.warn(
+                    "{} (a run this process did not start: another producer's, or replayed from Kafka)",
                     result.summary());
         }
         toNotify.forEach(l -> l.accept(result));
@@ -261,8 +275,11 @@ public final class RunCoordinator {
             return;
         }
         if (retriesInARow >= maxRetries) {
-            LOG.error("Run {} failed {} times in a row for reasons outside its input; no retry left: the next "
-                    + "trigger runs again", result.runId(), retriesInARow + 1);
+            LOG.error(
+                    "Run {} failed {} times in a row for reasons outside its input; no retry left: the next "
+                            + "trigger runs again",
+                    result.runId(),
+                    retriesInARow + 1);
             retriesInARow = 0;
             return;
         }
@@ -272,8 +289,12 @@ public final class RunCoordinator {
         }
         retriesInARow++;
         retryAt = clock.instant().plus(delay);
-        LOG.warn("Run {} failed for a reason outside its input: retry {} of {} in {} s", result.runId(),
-                retriesInARow, maxRetries, delay.toSeconds());
+        LOG.warn(
+                "Run {} failed for a reason outside its input: retry {} of {} in {} s",
+                result.runId(),
+                retriesInARow,
+                maxRetries,
+                delay.toSeconds());
     }
 
     private void remember(String runId) {
@@ -290,7 +311,8 @@ public final class RunCoordinator {
      * publish or fail it, if any.
      */
     public synchronized Optional<String> awaitingAggregator() {
-        return active != null && !active.ended && active.sourcesSentAt != null ? Optional.of(active.runId)
+        return active != null && !active.ended && active.sourcesSentAt != null
+                ? Optional.of(active.runId)
                 : Optional.empty();
     }
 

@@ -8,14 +8,29 @@ import java.util.Map;
  * reason. {@code added} and {@code removed} compare the run's valid set with the set it replaced (or would
  * replace); -1 when unknown.
  */
-public record RunResult(String runId, boolean published, String failure, Map<String, Long> codesPerSource,
-        long validCodes, long distinctCodes, long tableBytes, Duration duration, String held, long added,
+public record RunResult(
+        String runId,
+        boolean published,
+        String failure,
+        Map<String, Long> codesPerSource,
+        long validCodes,
+        long distinctCodes,
+        long tableBytes,
+        Duration duration,
+        String held,
+        long added,
         long removed) {
 
-    public RunResult(String runId, boolean published, String failure, Map<String, Long> codesPerSource,
-            long validCodes, long distinctCodes, long tableBytes, Duration duration) {
-        this(runId, published, failure, codesPerSource, validCodes, distinctCodes, tableBytes, duration, null, -1,
-                -1);
+    public RunResult(
+            String runId,
+            boolean published,
+            String failure,
+            Map<String, Long> codesPerSource,
+            long validCodes,
+            long distinctCodes,
+            long tableBytes,
+            Duration duration) {
+        this(runId, published, failure, codesPerSource, validCodes, distinctCodes, tableBytes, duration, null, -1, -1);
     }
 
     public static RunResult failed(String runId, String reason, Duration duration) {
@@ -28,10 +43,16 @@ public record RunResult(String runId, boolean published, String failure, Map<Str
     }
 
     /** Staged in full but not swapped: the guard before the swap held it, for {@code reason}. */
-    public static RunResult held(String runId, String reason, Map<String, Long> codesPerSource, long valid,
-            long distinct, long added, long removed, Duration duration) {
-        return new RunResult(runId, false, null, codesPerSource, valid, distinct, 0, duration, reason, added,
-                removed);
+    public static RunResult held(
+            String runId,
+            String reason,
+            Map<String, Long> codesPerSource,
+            long valid,
+            long distinct,
+            long added,
+            long removed,
+            Duration duration) {
+        return new RunResult(runId, false, null, codesPerSource, valid, distinct, 0, duration, reason, added, removed);
     }
 
     /** Published, held, or (producer-only) sent in full: nothing went wrong. */
@@ -47,8 +68,8 @@ public record RunResult(String runId, boolean published, String failure, Map<Str
     public String summary() {
         String secs = String.format(java.util.Locale.ROOT, "%.1f", duration.toMillis() / 1000.0);
         if (held != null) {
-            return "run " + runId + " HELD after " + secs + " s (the live set is unchanged): " + held
-                    + "; POST /runs/" + runId + "/publish swaps it, DELETE /runs/" + runId + " discards it";
+            return "run " + runId + " HELD after " + secs + " s (the live set is unchanged): " + held + "; POST /runs/"
+                    + runId + "/publish swaps it, DELETE /runs/" + runId + " discards it";
         }
         if (!published && failure == null) {
             return "run " + runId + " sent to Kafka in " + secs + " s; the aggregator publishes it";

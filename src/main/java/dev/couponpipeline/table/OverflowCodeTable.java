@@ -16,6 +16,7 @@ final class OverflowCodeTable {
     private int pageUsed = PAGE;
     /** Slot value: entry index + 1; 0 means empty. Power-of-two capacity, at most half full. */
     private int[] slots = new int[1024];
+
     private long[] refs = new long[256];
     private long[] masks = new long[256];
     private int[] hashes = new int[256];
@@ -57,7 +58,7 @@ final class OverflowCodeTable {
     long mask(byte[] b, int off, int len) {
         int h = hash(b, off, len);
         int m = slots.length - 1;
-        for (int i = h & m;; i = (i + 1) & m) {
+        for (int i = h & m; ; i = (i + 1) & m) {
             int e = slots[i];
             if (e == 0) {
                 return 0;
@@ -73,7 +74,8 @@ final class OverflowCodeTable {
         long ref = refs[e];
         byte[] page = pages.get((int) (ref >>> 32));
         int p = (int) ref;
-        int stored = (page[p] & 0xff) << 24 | (page[p + 1] & 0xff) << 16 | (page[p + 2] & 0xff) << 8 | (page[p + 3] & 0xff);
+        int stored =
+                (page[p] & 0xff) << 24 | (page[p + 1] & 0xff) << 16 | (page[p + 2] & 0xff) << 8 | (page[p + 3] & 0xff);
         return stored == len && Arrays.equals(page, p + 4, p + 4 + len, b, off, off + len);
     }
 
@@ -152,7 +154,10 @@ final class OverflowCodeTable {
             long ref = refs[e];
             byte[] page = pages.get((int) (ref >>> 32));
             int p = (int) ref;
-            int len = (page[p] & 0xff) << 24 | (page[p + 1] & 0xff) << 16 | (page[p + 2] & 0xff) << 8 | (page[p + 3] & 0xff);
+            int len = (page[p] & 0xff) << 24
+                    | (page[p + 1] & 0xff) << 16
+                    | (page[p + 2] & 0xff) << 8
+                    | (page[p + 3] & 0xff);
             if (code.length < len) {
                 code = new byte[len];
             }

@@ -29,29 +29,32 @@ public final class PartTable {
      * buckets measured faster than many small ones: every bucket's open chunk is a write stream of its own.
      */
     private static final int BUCKET_TARGET = 32768;
+
     private static final int MAX_BUCKET_BITS = 12;
 
     private int sources;
     private int bucketMask;
     /** Every chunk allocated so far, reused by later parts. */
     private long[][] pool = new long[0][];
+
     private int poolUsed;
     /** Per bucket: the pool indexes of its chunks, how many, and how full the last one is. */
     private int[][] chunksOf = new int[0][];
+
     private int[] chunkCount = new int[0];
     private int[] fill = new int[0];
     private long[][] current = new long[0][];
     private long added;
     /** Created at the part's first code that does not pack. */
     private OverflowCodeTable overflow;
+
     private long[] slots = new long[0];
     private long distinct;
 
     /** Starts a new part of about {@code expectedCodes} codes (sizes the buckets) from {@code sources} sources. */
     public void reset(int sources, long expectedCodes) {
         if (sources < 1 || sources > MAX_SOURCES) {
-            throw new IllegalArgumentException("a run has 1 to " + MAX_SOURCES + " sources, not "
-                    + sources);
+            throw new IllegalArgumentException("a run has 1 to " + MAX_SOURCES + " sources, not " + sources);
         }
         this.sources = sources;
         int bits = 0;
@@ -206,7 +209,9 @@ public final class PartTable {
 
     /** Heap bytes held: the chunks allocated so far, the bucket table and the overflow table. */
     public long bytes() {
-        return (long) pool.length * 8 + (long) countAllocated() * CHUNK * 8 + 8L * slots.length
+        return (long) pool.length * 8
+                + (long) countAllocated() * CHUNK * 8
+                + 8L * slots.length
                 + (overflow == null ? 0 : overflow.bytes());
     }
 

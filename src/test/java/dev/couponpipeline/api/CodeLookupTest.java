@@ -21,12 +21,11 @@ class CodeLookupTest {
 
     /** A live set that swaps atomically, as RENAME does, and counts what it is asked. */
     static final class FakeLiveSet implements CodeLookup.LiveSet {
-        record Run(String id, Set<String> codes) {
-        }
+        record Run(String id, Set<String> codes) {}
 
         final AtomicReference<Run> live = new AtomicReference<>(new Run("", Set.of()));
         final AtomicInteger checks = new AtomicInteger();
-        volatile Runnable duringPoll = () -> { };
+        volatile Runnable duringPoll = () -> {};
         /** Runs once, inside the next check, before it reads the set. */
         volatile Runnable duringCheck = null;
         /** Runs once, inside the next check, after it read the set and before it answers. */
@@ -149,7 +148,7 @@ class CodeLookupTest {
             assertFalse(cache.valid("BBBBBBBB"), "a code not cached: Redis answers from r2");
         };
         cache.poll();
-        redis.duringPoll = () -> { };
+        redis.duringPoll = () -> {};
         assertNull(cache.cached("AAAAAAAA"), "the late poll's r1 must not make a view again");
         assertFalse(cache.valid("AAAAAAAA"));
         advanceMs(1);
@@ -191,9 +190,9 @@ class CodeLookupTest {
         assertFalse(cache.valid("BBBBBBBB")); // r1 seen
         advanceMs(1);
         boolean[] cSaw = new boolean[1];
-        redis.afterRead = () -> {              // inside M, which has read r1
-            redis.duringPoll = () -> {         // inside P, which has read r1
-                redis.duringPoll = () -> { };
+        redis.afterRead = () -> { // inside M, which has read r1
+            redis.duringPoll = () -> { // inside P, which has read r1
+                redis.duringPoll = () -> {};
                 redis.swap("r2", Set.of());
                 advanceMs(1);
                 cSaw[0] = cache.valid("AAAAAAAA"); // C: r2
@@ -266,8 +265,10 @@ class CodeLookupTest {
                         k++;
                     }
                     if (k > newest) {
-                        failure.compareAndSet(null, code + " answered " + valid + ", which no run from " + oldest
-                                + " (this client's answers so far) to " + newest + " (live) gives");
+                        failure.compareAndSet(
+                                null,
+                                code + " answered " + valid + ", which no run from " + oldest
+                                        + " (this client's answers so far) to " + newest + " (live) gives");
                     }
                     oldest = k;
                     answers.incrementAndGet();
@@ -290,8 +291,9 @@ class CodeLookupTest {
         }
         cache.close();
         assertNull(failure.get(), failure.get());
-        assertTrue(cache.hits() > 0 && cache.misses() > 0, "both paths taken: " + cache.hits() + " hits, "
-                + cache.misses() + " misses");
+        assertTrue(
+                cache.hits() > 0 && cache.misses() > 0,
+                "both paths taken: " + cache.hits() + " hits, " + cache.misses() + " misses");
         assertTrue(answers.get() > swaps * clients, "answers: " + answers.get());
     }
 }

@@ -35,13 +35,16 @@ class HttpAccessTest {
         assertDoesNotThrow(() -> HttpAccess.checkExposure("127.0.0.1", true, false));
         assertDoesNotThrow(() -> HttpAccess.checkExposure("localhost", true, false));
         assertDoesNotThrow(() -> HttpAccess.checkExposure("0.0.0.0", true, true));
-        assertDoesNotThrow(() -> HttpAccess.checkExposure("0.0.0.0", false, false), "an API-only instance starts no run");
-        assertThrows(IllegalStateException.class, () -> HttpAccess.checkExposure("", true, false),
+        assertDoesNotThrow(
+                () -> HttpAccess.checkExposure("0.0.0.0", false, false), "an API-only instance starts no run");
+        assertThrows(
+                IllegalStateException.class,
+                () -> HttpAccess.checkExposure("", true, false),
                 "an empty host is every interface to Camel's server");
         assertThrows(IllegalStateException.class, () -> HttpAccess.checkExposure("::", true, false));
         assertDoesNotThrow(() -> HttpAccess.checkExposure("::1", true, false));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> HttpAccess.checkExposure("0.0.0.0", true, false));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> HttpAccess.checkExposure("0.0.0.0", true, false));
         assertTrue(e.getMessage().contains("coupon.http.token"), e.getMessage());
     }
 }

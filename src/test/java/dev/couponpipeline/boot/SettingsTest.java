@@ -17,17 +17,20 @@ class SettingsTest {
 
     @Test
     void should_resolve_in_order_of_precedence() throws Exception {
-        Path file = Files.writeString(dir.resolve("application.properties"),
+        Path file = Files.writeString(
+                dir.resolve("application.properties"),
                 "coupon.kafka.brokers = filehost:9092\ncoupon.redis.key = file-key\ncoupon.http.port = 9999\n");
         Properties system = new Properties();
         system.setProperty("coupon.redis.key", "system-key");
-        Settings s = Settings.load(file, Map.of("COUPON_KAFKA_BROKERS", "envhost:9092", "COUPON_REDIS_KEY", "env-key"),
-                system);
+        Settings s = Settings.load(
+                file, Map.of("COUPON_KAFKA_BROKERS", "envhost:9092", "COUPON_REDIS_KEY", "env-key"), system);
         assertEquals("envhost:9092", s.get("coupon.kafka.brokers"));
         assertEquals("system-key", s.get("coupon.redis.key"));
         assertEquals(9999, s.getInt("coupon.http.port"));
         // from the defaults packaged with the build
-        assertEquals("coupons:valid:x", s.withOverrides(Map.of("coupon.redis.key", "coupons:valid:x")).get("coupon.redis.key"));
+        assertEquals(
+                "coupons:valid:x",
+                s.withOverrides(Map.of("coupon.redis.key", "coupons:valid:x")).get("coupon.redis.key"));
         assertEquals("10000", s.get("coupon.kafka.codes-per-record"));
     }
 
@@ -41,7 +44,10 @@ class SettingsTest {
         Settings s = Settings.load(dir.resolve("none.properties"), Map.of(), new Properties())
                 .withOverrides(Map.of("coupon.secrets-dir", secrets.toString()));
         assertEquals(Map.of("coupon.redis.password", "p@ss word", "coupon.http.token", "t0ken"), s.secretFiles());
-        assertEquals(Map.of(), Settings.load(dir.resolve("none.properties"), Map.of(), new Properties())
-                .secretFiles(), "no directory set: nothing read");
+        assertEquals(
+                Map.of(),
+                Settings.load(dir.resolve("none.properties"), Map.of(), new Properties())
+                        .secretFiles(),
+                "no directory set: nothing read");
     }
 }

@@ -15,11 +15,11 @@ class ThreadPrioritiesTest {
     @Test
     void pipeline_threads_start_at_the_lowest_priority_and_inherit_it() throws Exception {
         ThreadFactory low = ThreadPriorities.low(Executors.defaultThreadFactory());
-        Thread t = low.newThread(() -> { });
+        Thread t = low.newThread(() -> {});
         assertEquals(Thread.MIN_PRIORITY, t.getPriority());
         // a thread such a thread creates (a Kafka client's, a broker's) is low too
         int[] child = new int[1];
-        Thread parent = low.newThread(() -> child[0] = new Thread(() -> { }).getPriority());
+        Thread parent = low.newThread(() -> child[0] = new Thread(() -> {}).getPriority());
         parent.start();
         parent.join();
         assertEquals(Thread.MIN_PRIORITY, child[0]);
@@ -28,7 +28,8 @@ class ThreadPrioritiesTest {
     @Test
     void the_http_servers_pool_keeps_the_normal_priority() {
         // Vert.x's event loops inherit the priority of the thread that starts the server
-        assertTrue(ThreadPriorities.servesHttp(new VertxPlatformHttpServer(new VertxPlatformHttpServerConfiguration())));
+        assertTrue(
+                ThreadPriorities.servesHttp(new VertxPlatformHttpServer(new VertxPlatformHttpServerConfiguration())));
         assertFalse(ThreadPriorities.servesHttp("a route"));
         assertFalse(ThreadPriorities.servesHttp(null));
     }

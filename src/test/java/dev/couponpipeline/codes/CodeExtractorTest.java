@@ -60,12 +60,12 @@ class CodeExtractorTest {
     /** As {@link #extract}, into a sink of code bytes only. */
     static List<String> extractBytes(CodeExtractor extractor, byte[] input, int... cuts) throws IOException {
         List<String> out = new ArrayList<>();
-        return feedAll(extractor, input, (b, o, l) -> out.add(new String(b, o, l, StandardCharsets.ISO_8859_1)), out,
-                cuts);
+        return feedAll(
+                extractor, input, (b, o, l) -> out.add(new String(b, o, l, StandardCharsets.ISO_8859_1)), out, cuts);
     }
 
-    private static List<String> feedAll(CodeExtractor extractor, byte[] input, CodeSink sink, List<String> out,
-            int... cuts) throws IOException {
+    private static List<String> feedAll(
+            CodeExtractor extractor, byte[] input, CodeSink sink, List<String> out, int... cuts) throws IOException {
         int from = 0;
         for (int cut : cuts) {
             extractor.feed(input, from, cut - from, sink);
@@ -100,8 +100,8 @@ class CodeExtractorTest {
     void should_treat_crlf_punctuation_underscore_and_high_bytes_as_separators() throws IOException {
         byte[] input = "CODE0001\r\nCODE0002,CODE0003;CODE0004_CODE0005 CODE0006\u00e9CODE0007\u00ffCODE0008-x"
                 .getBytes(StandardCharsets.ISO_8859_1);
-        List<String> expected = List.of("CODE0001", "CODE0002", "CODE0003", "CODE0004", "CODE0005", "CODE0006",
-                "CODE0007", "CODE0008");
+        List<String> expected =
+                List.of("CODE0001", "CODE0002", "CODE0003", "CODE0004", "CODE0005", "CODE0006", "CODE0007", "CODE0008");
         assertEquals(expected, extract(DEFAULT.newExtractor(), input));
         assertEquals(expected, reference(CodePattern.DEFAULT, input));
     }
@@ -133,9 +133,12 @@ class CodeExtractorTest {
             byte[] input = new byte[random.nextInt(300)];
             for (int i = 0; i < input.length; i++) {
                 // long alphanumeric runs are what the scanner must bound, so favour them
-                input[i] = random.nextInt(10) < 8 ? alphabet[random.nextInt(6)] : alphabet[random.nextInt(alphabet.length)];
+                input[i] = random.nextInt(10) < 8
+                        ? alphabet[random.nextInt(6)]
+                        : alphabet[random.nextInt(alphabet.length)];
             }
-            int[] cuts = random.ints(random.nextInt(6), 0, input.length + 1).sorted().toArray();
+            int[] cuts =
+                    random.ints(random.nextInt(6), 0, input.length + 1).sorted().toArray();
             List<String> expected = reference(CodePattern.DEFAULT, input);
             assertEquals(expected, extract(DEFAULT.newExtractor(), input, cuts), "round " + round);
             assertEquals(expected, extractBytes(DEFAULT.newExtractor(), input, cuts), "bytes round " + round);
@@ -154,7 +157,8 @@ class CodeExtractorTest {
             for (int i = 0; i < input.length; i++) {
                 input[i] = alphabet[random.nextInt(alphabet.length)];
             }
-            int[] cuts = random.ints(random.nextInt(5), 0, input.length + 1).sorted().toArray();
+            int[] cuts =
+                    random.ints(random.nextInt(5), 0, input.length + 1).sorted().toArray();
             assertEquals(reference(pattern, input), extract(custom.newExtractor(), input, cuts), "round " + round);
         }
     }
@@ -171,13 +175,14 @@ class CodeExtractorTest {
     void should_fail_on_a_line_longer_than_the_limit_in_both_extractors() {
         CodePattern limited = CodePattern.compile(CodePattern.DEFAULT, 64);
         byte[] input = ("OK123456\n" + "x".repeat(65) + "\n").getBytes(StandardCharsets.US_ASCII);
-        LineTooLongException e = assertThrows(LineTooLongException.class,
-                () -> extract(limited.newExtractor(), input, 3, 40));
+        LineTooLongException e =
+                assertThrows(LineTooLongException.class, () -> extract(limited.newExtractor(), input, 3, 40));
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
         assertThrows(LineTooLongException.class, () -> extract(limited.newRegexExtractor(), input, 3, 40));
         // exactly at the limit is fine
         byte[] atLimit = ("x".repeat(64) + "\n" + "y".repeat(64)).getBytes(StandardCharsets.US_ASCII);
-        assertTrue(assertDoesNotThrow(() -> extract(limited.newExtractor(), atLimit)).isEmpty());
+        assertTrue(assertDoesNotThrow(() -> extract(limited.newExtractor(), atLimit))
+                .isEmpty());
     }
 
     private static <T> T assertDoesNotThrow(org.junit.jupiter.api.function.ThrowingSupplier<T> s) {

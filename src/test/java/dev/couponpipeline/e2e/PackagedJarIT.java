@@ -50,8 +50,10 @@ class PackagedJarIT {
         cmd.addAll(List.of(args));
         Path out = workDir.resolve("stdout.txt");
         Path err = workDir.resolve("stderr.txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(workDir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
@@ -87,15 +89,20 @@ class PackagedJarIT {
         }
 
         // empty on purpose, as compose and Kubernetes files set them: the embedded parts start
-        Result once = run(work, List.of("-Dcoupon.redis.host="), java.util.Map.of("COUPON_KAFKA_BROKERS", "",
-                "COUPON_REDIS_HOST", ""), "--once");
+        Result once = run(
+                work,
+                List.of("-Dcoupon.redis.host="),
+                java.util.Map.of("COUPON_KAFKA_BROKERS", "", "COUPON_REDIS_HOST", ""),
+                "--once");
         assertEquals(0, once.exit(), once.err());
-        assertTrue(once.err().contains("Started the embedded Kafka broker") && once.err().contains("loopback only"),
+        assertTrue(
+                once.err().contains("Started the embedded Kafka broker")
+                        && once.err().contains("loopback only"),
                 "the embedded parts say what they are for");
         assertTrue(once.out().contains("couponbase1=214531 codes"), once.out());
         assertTrue(once.out().contains(" 8 valid codes"), once.out());
 
-        // a missing file is waited for (coupon.input.wait-minutes, 60 by default; PipelineEndToEndTest waits):
+        // a missing file is waited for (coupon.input.wait-minutes, 60 by default; PipelineEndToEndIT waits):
         // without a wait it fails at once, naming the file
         Files.delete(work.resolve("data/input/couponbase2.gz"));
         Result failed = run(work, List.of("-Dcoupon.input.wait-minutes=0"), java.util.Map.of(), "--once");

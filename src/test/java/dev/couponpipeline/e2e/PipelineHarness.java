@@ -1,9 +1,9 @@
 package dev.couponpipeline.e2e;
 
-import dev.couponpipeline.boot.Launcher;
-import dev.couponpipeline.testing.SourcesYaml;
 import dev.couponpipeline.boot.EmbeddedKafka;
 import dev.couponpipeline.boot.EmbeddedRedis;
+import dev.couponpipeline.boot.Launcher;
+import dev.couponpipeline.testing.SourcesYaml;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -61,9 +61,13 @@ final class PipelineHarness implements AutoCloseable {
     /** Stops a service started with {@link Scenario#startService}: once its Camel Main exists, completes it. */
     static void stopService(java.util.concurrent.atomic.AtomicReference<Main> main, Thread service)
             throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (main.get() == null && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+        try {
+            org.awaitility.Awaitility.await("the service's Camel Main")
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .pollInterval(java.time.Duration.ofMillis(50))
+                    .until(() -> main.get() != null || !service.isAlive());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // a service that never got as far as its Main: nothing to complete, join it below
         }
         if (main.get() != null) {
             main.get().completed();
@@ -72,8 +76,7 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     /** The outcome of one {@code --once} run. */
-    record Outcome(int exitCode, String out, String err) {
-    }
+    record Outcome(int exitCode, String out, String err) {}
 
     final class Scenario {
         final String id;
@@ -116,7 +119,7 @@ final class PipelineHarness implements AutoCloseable {
             int code;
             try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
                     PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-                code = Launcher.launch(new String[] {"--once"}, settings, o, e, main -> { });
+                code = Launcher.launch(new String[] {"--once"}, settings, o, e, main -> {});
             }
             return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         }
@@ -125,13 +128,15 @@ final class PipelineHarness implements AutoCloseable {
         Thread startService(Map<String, String> more, Consumer<Main> main) {
             Map<String, String> all = new HashMap<>(settings);
             all.putAll(more);
-            Thread t = new Thread(() -> {
-                try {
-                    Launcher.launch(new String[0], all, System.out, System.err, main);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "service-" + id);
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            Launcher.launch(new String[0], all, System.out, System.err, main);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    "service-" + id);
             t.start();
             return t;
         }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.couponpipeline.e2e.PipelineEndToEndTest.Assignment;
 import dev.couponpipeline.boot.EmbeddedKafka;
+import dev.couponpipeline.e2e.PipelineEndToEndIT.Assignment;
 import dev.couponpipeline.testing.RedisProcess;
 import dev.couponpipeline.testing.SourcesYaml;
 import dev.couponpipeline.testing.TestJvm;
@@ -55,6 +55,7 @@ class SecuredPipelineIT {
 
     /** Secrets unique to this run, so finding one in a log cannot be a coincidence. */
     private final String kafkaPassword = "kafka-pw-" + Long.toHexString(System.nanoTime());
+
     private final String redisPassword = "redis-pw-" + Long.toHexString(System.nanoTime() * 31);
     private final String adminPassword = "admin-pw-" + Long.toHexString(System.nanoTime() * 17);
     private final String httpToken = "http-token-" + Long.toHexString(System.nanoTime() * 7);
@@ -76,13 +77,16 @@ class SecuredPipelineIT {
         int controller = freePort();
         Map<String, String> broker = new LinkedHashMap<>();
         // PLAINTEXT stays for the broker itself and for this test's set-up; clients get SASL_SSL only
-        broker.put("listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_SSL://127.0.0.1:" + kafkaSecurePort
-                + ",CONTROLLER://127.0.0.1:" + controller);
-        broker.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_SSL://127.0.0.1:"
-                + kafkaSecurePort);
+        broker.put(
+                "listeners",
+                "PLAINTEXT://127.0.0.1:" + plain + ",SASL_SSL://127.0.0.1:" + kafkaSecurePort
+                        + ",CONTROLLER://127.0.0.1:" + controller);
+        broker.put(
+                "advertised.listeners", "PLAINTEXT://127.0.0.1:" + plain + ",SASL_SSL://127.0.0.1:" + kafkaSecurePort);
         broker.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
         broker.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-        broker.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+        broker.put(
+                "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         broker.put("ssl.keystore.location", tls.keystore().toString());
         broker.put("ssl.keystore.password", tls.password());
@@ -92,24 +96,33 @@ class SecuredPipelineIT {
         Properties admin = new Properties();
         admin.put("bootstrap.servers", kafka.bootstrapServers());
         try (Admin a = Admin.create(admin)) {
-            a.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("coupon",
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), kafkaPassword)))
-                    .all().get(30, TimeUnit.SECONDS);
+            a.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
+                            "coupon", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), kafkaPassword)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         }
 
         int tlsPort = freePort();
-        redis = RedisProcess.start(dir.resolve("redis"), "redis", tlsPort, List.of(
-                "port 0", "tls-port " + tlsPort,
-                "tls-cert-file " + tls.certPem(), "tls-key-file " + tls.keyPem(), "tls-ca-cert-file " + tls.certPem(),
-                "tls-auth-clients no",
-                "user default off",
-                "user coupon on >" + redisPassword + " ~coupons:* &* +@all -@dangerous",
-                "user admin on >" + adminPassword + " ~* &* +@all"), false);
+        redis = RedisProcess.start(
+                dir.resolve("redis"),
+                "redis",
+                tlsPort,
+                List.of(
+                        "port 0",
+                        "tls-port " + tlsPort,
+                        "tls-cert-file " + tls.certPem(),
+                        "tls-key-file " + tls.keyPem(),
+                        "tls-ca-cert-file " + tls.certPem(),
+                        "tls-auth-clients no",
+                        "user default off",
+                        "user coupon on >" + redisPassword + " ~coupons:* &* +@all -@dangerous",
+                        "user admin on >" + adminPassword + " ~* &* +@all"),
+                false);
 
         answer = Assignment.random(11, 30_000, 3);
         Path input = Files.createDirectories(root.resolve("input"));
         for (int s = 0; s < SOURCES.size(); s++) {
-            Files.write(input.resolve(SOURCES.get(s) + ".gz"), PipelineEndToEndTest.lines(answer.codesOf(s)));
+            Files.write(input.resolve(SOURCES.get(s) + ".gz"), PipelineEndToEndIT.lines(answer.codesOf(s)));
         }
     }
 
@@ -152,8 +165,10 @@ class SecuredPipelineIT {
         run.env.put("COUPON_KAFKA_SASL_JAAS_CONFIG", jaas("coupon", kafkaPassword + "-wrong"));
         Outcome o = run.once();
         assertEquals(1, o.exit, o.log);
-        assertTrue(o.lastLine.contains("Kafka authentication failed at 127.0.0.1:" + kafkaSecurePort)
-                && o.lastLine.contains("SASL_SSL"), o.lastLine);
+        assertTrue(
+                o.lastLine.contains("Kafka authentication failed at 127.0.0.1:" + kafkaSecurePort)
+                        && o.lastLine.contains("SASL_SSL"),
+                o.lastLine);
         assertTrue(o.seconds < 60, "failed after " + o.seconds + " s");
         run.assertLiveSetUntouched();
         assertFalse(o.log.contains(kafkaPassword), "the wrong password contains the right one: never logged");
@@ -183,16 +198,20 @@ class SecuredPipelineIT {
 
             Outcome o = fNoAuth.get();
             assertEquals(1, o.exit, o.log);
-            assertTrue(o.lastLine.contains("Redis at 127.0.0.1:" + redis.port + " over TLS refused the run")
-                    && o.lastLine.contains("NOAUTH"), o.lastLine);
+            assertTrue(
+                    o.lastLine.contains("Redis at 127.0.0.1:" + redis.port + " over TLS refused the run")
+                            && o.lastLine.contains("NOAUTH"),
+                    o.lastLine);
             noAuth.assertLiveSetUntouched();
             assertTrue(o.seconds < 60, "failed after " + o.seconds + " s");
             System.out.printf("NOAUTH: --once exited 1 after %.1f s (three such JVMs side by side)%n", o.seconds);
 
             o = fWrong.get();
             assertEquals(1, o.exit, o.log);
-            assertTrue(o.lastLine.contains("Redis at 127.0.0.1:" + redis.port + " over TLS as user coupon refused")
-                    && o.lastLine.contains("WRONGPASS"), o.lastLine);
+            assertTrue(
+                    o.lastLine.contains("Redis at 127.0.0.1:" + redis.port + " over TLS as user coupon refused")
+                            && o.lastLine.contains("WRONGPASS"),
+                    o.lastLine);
             wrong.assertLiveSetUntouched();
 
             o = fOutside.get();
@@ -206,8 +225,8 @@ class SecuredPipelineIT {
     }
 
     private static String jaas(String user, String password) {
-        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
-                + "\" password=\"" + password + "\";";
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
     }
 
     /** One {@code --once} of the packaged jar, with its own topics, group and key. */
@@ -235,7 +254,8 @@ class SecuredPipelineIT {
             settings.put("coupon.kafka.brokers", "127.0.0.1:" + kafkaSecurePort);
             settings.put("coupon.kafka.security-protocol", "SASL_SSL");
             settings.put("coupon.kafka.sasl-mechanism", "SCRAM-SHA-512");
-            settings.put("coupon.kafka.ssl-truststore-location", tls.truststore().toString());
+            settings.put(
+                    "coupon.kafka.ssl-truststore-location", tls.truststore().toString());
             settings.put("coupon.redis.host", "127.0.0.1");
             settings.put("coupon.redis.port", Integer.toString(redis.port));
             settings.put("coupon.redis.ssl", "true");
@@ -276,7 +296,8 @@ class SecuredPipelineIT {
             settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
             cmd.addAll(List.of("-jar", JAR.toString(), "--once"));
             Path log = root.resolve(id + ".log");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(env);
             long t0 = System.nanoTime();
             Process p = pb.start();
@@ -290,8 +311,7 @@ class SecuredPipelineIT {
         }
     }
 
-    record Outcome(int exit, String log, String lastLine, double seconds) {
-    }
+    record Outcome(int exit, String log, String lastLine, double seconds) {}
 
     interface RedisCall<T> {
         T apply(Jedis j) throws Exception;
@@ -307,8 +327,14 @@ class SecuredPipelineIT {
         tmf.init(trust);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
-        try (Jedis j = new Jedis(new HostAndPort("127.0.0.1", redis.port), DefaultJedisClientConfig.builder()
-                .ssl(true).sslSocketFactory(ssl.getSocketFactory()).user("admin").password(adminPassword).build())) {
+        try (Jedis j = new Jedis(
+                new HostAndPort("127.0.0.1", redis.port),
+                DefaultJedisClientConfig.builder()
+                        .ssl(true)
+                        .sslSocketFactory(ssl.getSocketFactory())
+                        .user("admin")
+                        .password(adminPassword)
+                        .build())) {
             return call.apply(j);
         }
     }

@@ -3,8 +3,8 @@ package dev.couponpipeline.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.couponpipeline.e2e.PipelineEndToEndTest.Assignment;
 import dev.couponpipeline.boot.EmbeddedKafka;
+import dev.couponpipeline.e2e.PipelineEndToEndIT.Assignment;
 import dev.couponpipeline.testing.RedisProcess;
 import dev.couponpipeline.testing.SourcesYaml;
 import dev.couponpipeline.testing.TestJvm;
@@ -46,14 +46,20 @@ class SentinelFailoverIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(root.resolve("kafka"), 0);
                 RedisProcess oldMaster = RedisProcess.start(redisDir.resolve("m"), "master", m, master, false);
                 RedisProcess newMaster = RedisProcess.start(redisDir.resolve("r"), "replica", r, replica, false);
-                RedisProcess sentinel = RedisProcess.start(redisDir.resolve("s"), "sentinel", s, List.of(
-                        "port " + s,
-                        "sentinel monitor coupons 127.0.0.1 " + m + " 1",
-                        "sentinel auth-pass coupons " + PASSWORD,
-                        "sentinel down-after-milliseconds coupons 1000",
-                        "sentinel failover-timeout coupons 10000"), true)) {
+                RedisProcess sentinel = RedisProcess.start(
+                        redisDir.resolve("s"),
+                        "sentinel",
+                        s,
+                        List.of(
+                                "port " + s,
+                                "sentinel monitor coupons 127.0.0.1 " + m + " 1",
+                                "sentinel auth-pass coupons " + PASSWORD,
+                                "sentinel down-after-milliseconds coupons 1000",
+                                "sentinel failover-timeout coupons 10000"),
+                        true)) {
             await("the replica to sync and the Sentinel to know it", () -> {
-                try (Jedis j = new Jedis("127.0.0.1", r); Jedis sj = new Jedis("127.0.0.1", s)) {
+                try (Jedis j = new Jedis("127.0.0.1", r);
+                        Jedis sj = new Jedis("127.0.0.1", s)) {
                     j.auth(PASSWORD);
                     return j.info("replication").contains("master_link_status:up")
                             && !sj.sentinelReplicas("coupons").isEmpty();
@@ -63,41 +69,49 @@ class SentinelFailoverIT {
             Assignment answer = Assignment.random(23, 300_000, 3);
             Path input = Files.createDirectories(root.resolve("input"));
             for (int i = 0; i < SOURCES.size(); i++) {
-                Files.write(input.resolve(SOURCES.get(i) + ".gz"), PipelineEndToEndTest.lines(answer.codesOf(i)));
+                Files.write(input.resolve(SOURCES.get(i) + ".gz"), PipelineEndToEndIT.lines(answer.codesOf(i)));
             }
             Path routes = root.resolve("routes");
             SourcesYaml.write(routes, SOURCES, "sentinel");
             List<String> cmd = new ArrayList<>(List.of(TestJvm.JAVA, "-Xmx512m"));
             cmd.addAll(TestJvm.FLAGS);
             cmd.addAll(List.of(
-                    "-Dcoupon.input-dir=" + input, "-Dcoupon.routes-dir=" + routes,
-                    "-Dcoupon.sample.generate-if-empty=false", "-Dcoupon.input.stable-seconds=0",
-                    "-Dcoupon.kafka.brokers=" + kafka.bootstrapServers(), "-Dcoupon.kafka.partitions=4",
-                    "-Dcoupon.kafka.control-topic=sentinel.control", "-Dcoupon.kafka.group-id=sentinel",
-                    "-Dcoupon.redis.sentinel.master=coupons", "-Dcoupon.redis.sentinel.nodes=127.0.0.1:" + s,
-                    "-Dcoupon.redis.timeout-ms=2000", "-Dcoupon.publish.retry-delay-ms=500",
+                    "-Dcoupon.input-dir=" + input,
+                    "-Dcoupon.routes-dir=" + routes,
+                    "-Dcoupon.sample.generate-if-empty=false",
+                    "-Dcoupon.input.stable-seconds=0",
+                    "-Dcoupon.kafka.brokers=" + kafka.bootstrapServers(),
+                    "-Dcoupon.kafka.partitions=4",
+                    "-Dcoupon.kafka.control-topic=sentinel.control",
+                    "-Dcoupon.kafka.group-id=sentinel",
+                    "-Dcoupon.redis.sentinel.master=coupons",
+                    "-Dcoupon.redis.sentinel.nodes=127.0.0.1:" + s,
+                    "-Dcoupon.redis.timeout-ms=2000",
+                    "-Dcoupon.publish.retry-delay-ms=500",
                     "-Dcoupon.redis.key=coupons:valid",
-                    "-jar", JAR.toString(), "--once"));
+                    "-jar",
+                    JAR.toString(),
+                    "--once"));
             Path log = root.resolve("pipeline.log");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("COUPON_REDIS_PASSWORD", PASSWORD);
             Process p = pb.start();
             // the run passed its preflight on the old master and is reading its files: kill the master now
-            await("the run to read its files", () -> Files.readString(log).contains("reading source")
-                    || !p.isAlive());
+            await("the run to read its files", () -> Files.readString(log).contains("reading source") || !p.isAlive());
             oldMaster.kill9();
             int killedAt = Files.readString(log, StandardCharsets.UTF_8).length();
             assertTrue(p.waitFor(180, TimeUnit.SECONDS), "--once did not end");
             String text = Files.readString(log, StandardCharsets.UTF_8);
             assertEquals(0, p.exitValue(), text);
             String afterKill = text.substring(killedAt);
-            assertTrue(afterKill.contains("all sources sent") && afterKill.contains("published"),
+            assertTrue(
+                    afterKill.contains("all sources sent") && afterKill.contains("published"),
                     "the run was still to be published when the master died: " + afterKill);
             System.out.println(afterKill);
 
             String sentinelLog = Files.readString(sentinel.log);
-            assertTrue(sentinelLog.contains("+switch-master coupons 127.0.0.1 " + m + " 127.0.0.1 " + r),
-                    sentinelLog);
+            assertTrue(sentinelLog.contains("+switch-master coupons 127.0.0.1 " + m + " 127.0.0.1 " + r), sentinelLog);
             try (Jedis j = new Jedis("127.0.0.1", r)) {
                 j.auth(PASSWORD);
                 assertEquals(answer.valid(), j.smembers("coupons:valid"));
@@ -110,20 +124,11 @@ class SentinelFailoverIT {
         boolean ok() throws Exception;
     }
 
-    private static void await(String what, Check check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                if (check.ok()) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                // retried below
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+    private static void await(String what, Check check) {
+        org.awaitility.Awaitility.await(what)
+                .atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(check::ok);
     }
 }

@@ -13,13 +13,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -45,6 +43,7 @@ class ClusterFaultIT {
 
     /** Distinct codes a file set is made of (x3 for most cases); bench/faults.sh runs the class larger. */
     private static final int DISTINCT = Integer.getInteger("fault.distinct", 200_000);
+
     private static final Duration RUN = FaultHarness.RECOVERY;
     private static final String READ = "coupon_codes_read_total";
     private static final String CONSUMED = "coupon_records_consumed_total";
@@ -54,11 +53,16 @@ class ClusterFaultIT {
      * delivery.timeout.ms fails its source (production keeps Kafka's 120 s; the README states the bound).
      */
     private static final int DELIVERY_TIMEOUT_MS = 20_000;
+
     private static final Map<String, String> BOUNDED = Map.of(
-            "camel.component.kafka.delivery-timeout-ms", Integer.toString(DELIVERY_TIMEOUT_MS),
-            "camel.component.kafka.request-timeout-ms", "10000",
-            "camel.component.kafka.max-block-ms", Integer.toString(DELIVERY_TIMEOUT_MS),
-            "coupon.run.retry.max-attempts", "0");
+            "camel.component.kafka.delivery-timeout-ms",
+            Integer.toString(DELIVERY_TIMEOUT_MS),
+            "camel.component.kafka.request-timeout-ms",
+            "10000",
+            "camel.component.kafka.max-block-ms",
+            Integer.toString(DELIVERY_TIMEOUT_MS),
+            "coupon.run.retry.max-attempts",
+            "0");
     /** Small records: the sources take seconds, long enough to kill a broker while they send. */
     private static final Map<String, String> SLOW_SOURCES = Map.of("coupon.kafka.codes-per-record", "5");
 
@@ -97,29 +101,22 @@ class ClusterFaultIT {
         System.out.println("FAULT cluster " + line);
     }
 
-    private static String runIdOf(HttpResponse<String> started) {
-        assertEquals(202, started.statusCode(), started.body());
-        Matcher m = Pattern.compile("\"runId\"\\s*:\\s*\"([^\"]+)\"").matcher(started.body());
-        assertTrue(m.find(), started.body());
-        return m.group(1);
-    }
-
     private static void awaitMetricAbove(Pipeline p, String metric, double value) throws InterruptedException {
         FaultHarness.await(metric + " > " + value + " in " + p.name, RUN, () -> p.metric(metric) > value);
     }
 
     /** Waits until every partition of the topics has all three brokers in sync again. */
     private void awaitFullyReplicated(List<String> topics) throws InterruptedException {
-        FaultHarness.await("every partition of " + topics + " in sync on three brokers", RUN,
-                () -> {
-                    Map<String, List<Integer>> isr = h.kafka.inSync(topics);
-                    return isr.size() == topics.size() * FaultHarness.PARTITIONS
-                            && isr.values().stream().allMatch(l -> l.equals(List.of(1, 2, 3)));
-                });
+        FaultHarness.await("every partition of " + topics + " in sync on three brokers", RUN, () -> {
+            Map<String, List<Integer>> isr = h.kafka.inSync(topics);
+            return isr.size() == topics.size() * FaultHarness.PARTITIONS
+                    && isr.values().stream().allMatch(l -> l.equals(List.of(1, 2, 3)));
+        });
     }
 
     private static List<String> allTopics(Case c) {
-        return java.util.stream.Stream.concat(c.topics.stream(), java.util.stream.Stream.of(c.controlTopic)).toList();
+        return java.util.stream.Stream.concat(c.topics.stream(), java.util.stream.Stream.of(c.controlTopic))
+                .toList();
     }
 
     /** The published run is the one started: no failure and no second run on the way. */
@@ -147,7 +144,7 @@ class ClusterFaultIT {
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double failed = p.metric(FAILED);
             long t0 = System.nanoTime();
-            String runId = runIdOf(p.startRun());
+            String runId = FaultHarness.runIdOf(p.startRun());
             c.awaitPublished(run1, RUN);
             unfaultedMs = (System.nanoTime() - t0) / 1_000_000;
             report("unfaulted run, replication factor 3: started to published in " + unfaultedMs + " ms ("
@@ -172,7 +169,7 @@ class ClusterFaultIT {
             double failed = p.metric(FAILED);
             double read = p.metric(READ);
             long t0 = System.nanoTime();
-            String runId = runIdOf(p.startRun());
+            String runId = FaultHarness.runIdOf(p.startRun());
             awaitMetricAbove(p, READ, read + v2.codesWritten / 10.0);
             KafkaNode victim = h.kafka.busiestLeader(c.topics);
             Map<Integer, Integer> leaders = h.kafka.leaderCounts(c.topics);
@@ -184,7 +181,8 @@ class ClusterFaultIT {
                     + (ms - unfaultedMs) + " ms more than unfaulted; broker " + victim.nodeId + ", leader of "
                     + leaders.get(victim.nodeId) + " of " + 3 * FaultHarness.PARTITIONS + " source partitions)");
             assertSameRun(c, p, runId, failed);
-            assertTrue(h.kafka.leaderCounts(c.topics).keySet().stream().noneMatch(id -> id == victim.nodeId),
+            assertTrue(
+                    h.kafka.leaderCounts(c.topics).keySet().stream().noneMatch(id -> id == victim.nodeId),
                     "its partitions are led by the other brokers");
             c.assertRecovered(p, v2, prober);
         }
@@ -205,9 +203,8 @@ class ClusterFaultIT {
             double failed = p.metric(FAILED);
             double consumed = p.metric(CONSUMED);
             long t0 = System.nanoTime();
-            String runId = runIdOf(p.startRun());
-            FaultHarness.await("the run's sources all sent", RUN,
-                    () -> p.logText().split("all sources sent", -1).length > 2);
+            String runId = FaultHarness.runIdOf(p.startRun());
+            FaultHarness.await("the run's sources all sent", RUN, () -> p.sourcesSent(runId));
             awaitMetricAbove(p, CONSUMED, consumed + 2000);
             assertEquals(run1, c.liveRunId(), "still aggregating");
             KafkaNode victim = h.kafka.busiestLeader(c.topics);
@@ -237,7 +234,7 @@ class ClusterFaultIT {
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double failed = p.metric(FAILED);
             double read = p.metric(READ);
-            String runId = runIdOf(p.startRun());
+            String runId = FaultHarness.runIdOf(p.startRun());
             awaitMetricAbove(p, READ, read + v2.codesWritten / 10.0);
             h.kafka.node(2).kill9();
             h.kafka.node(3).kill9();
@@ -252,8 +249,11 @@ class ClusterFaultIT {
             String log = p.logText();
             assertTrue(log.contains("Kafka did not take the records of source"), p.tail());
             assertTrue(log.contains("replicas missing: brokers [2, 3]"), p.tail());
-            report("two brokers down, the failure logged: " + log.lines().filter(l -> l.contains("Kafka did not take the records of source"))
-                    .findFirst().orElseThrow());
+            report("two brokers down, the failure logged: "
+                    + log.lines()
+                            .filter(l -> l.contains("Kafka did not take the records of source"))
+                            .findFirst()
+                            .orElseThrow());
             assertEquals(v1.valid, c.liveSet(), "the live set stays");
             assertEquals(run1, c.liveRunId(), "run " + runId + " was not published");
 
@@ -266,7 +266,7 @@ class ClusterFaultIT {
                 try {
                     HttpResponse<String> r = p.post("/runs");
                     if (r.statusCode() == 202) {
-                        next[0] = runIdOf(r);
+                        next[0] = FaultHarness.runIdOf(r);
                     }
                     return r.statusCode() == 202;
                 } catch (java.io.IOException e) {
@@ -296,7 +296,7 @@ class ClusterFaultIT {
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double failed = p.metric(FAILED);
             double read = p.metric(READ);
-            String runId = runIdOf(p.startRun());
+            String runId = FaultHarness.runIdOf(p.startRun());
             awaitMetricAbove(p, READ, read + v2.codesWritten / 10.0);
             KafkaNode victim = h.kafka.busiestLeader(c.topics);
             victim.kill9();
@@ -317,16 +317,19 @@ class ClusterFaultIT {
 
     /** The broker's copy of every partition is as long as the other brokers' copies and not behind. */
     private void assertSameReplicas(int nodeId, List<String> topics) {
-        Map<Integer, Map<String, LogDirDescription>> dirs = h.kafka.admin(a -> a.describeLogDirs(List.of(1, 2, 3))
-                .allDescriptions().get(10, TimeUnit.SECONDS));
+        Map<Integer, Map<String, LogDirDescription>> dirs = h.kafka.admin(
+                a -> a.describeLogDirs(List.of(1, 2, 3)).allDescriptions().get(10, TimeUnit.SECONDS));
         assertTrue(dirs != null && dirs.size() == 3, "log directories of three brokers: " + dirs);
         for (String t : topics) {
             for (int part = 0; part < FaultHarness.PARTITIONS; part++) {
                 TopicPartition tp = new TopicPartition(t, part);
                 long[] sizes = new long[4];
                 for (int id = 1; id <= 3; id++) {
-                    ReplicaInfo r = dirs.get(id).values().stream().map(d -> d.replicaInfos().get(tp))
-                            .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+                    ReplicaInfo r = dirs.get(id).values().stream()
+                            .map(d -> d.replicaInfos().get(tp))
+                            .filter(java.util.Objects::nonNull)
+                            .findFirst()
+                            .orElse(null);
                     assertTrue(r != null, "broker " + id + " holds " + tp);
                     sizes[id] = r.size();
                     if (id == nodeId) {

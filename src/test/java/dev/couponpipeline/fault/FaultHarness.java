@@ -29,6 +29,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.awaitility.Awaitility;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -73,18 +74,28 @@ final class FaultHarness implements AutoCloseable {
         }
     }
 
+    /** Polls {@code condition} every 20 ms until it holds; fails naming {@code what} after {@code timeout}. */
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Awaitility.await(what)
+                .atMost(timeout)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
+    }
+
+    /** The run id of a {@code POST /runs} answer (202). */
+    static String runIdOf(HttpResponse<String> started) {
+        assertEquals(202, started.statusCode(), started.body());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"runId\"\\s*:\\s*\"([^\"]+)\"")
+                .matcher(started.body());
+        assertTrue(m.find(), started.body());
+        return m.group(1);
     }
 
     static void signal(Process p, String signal) throws IOException, InterruptedException {
-        Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+        Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
+                .inheritIO()
+                .start();
         if (k.waitFor() != 0) {
             throw new IOException("kill -" + signal + " " + p.pid() + " failed");
         }
@@ -136,11 +147,15 @@ final class FaultHarness implements AutoCloseable {
             cmd.addAll(List.of("-cp", JAR.toString(), "dev.couponpipeline.boot.EmbeddedKafka"));
             cmd.addAll(args);
             process = new ProcessBuilder(cmd)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
+                    .start();
         }
 
         boolean ready() {
-            return process != null && process.isAlive() && readQuietly(log()).contains("kafka ready on ")
+            return process != null
+                    && process.isAlive()
+                    && readQuietly(log()).contains("kafka ready on ")
                     && Files.exists(dir.resolve("meta.properties"));
         }
 
@@ -164,7 +179,8 @@ final class FaultHarness implements AutoCloseable {
             }
             if (Files.exists(dir)) {
                 try (var files = Files.walk(dir)) {
-                    for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    for (Path f :
+                            files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                         Files.delete(f);
                     }
                 }
@@ -186,8 +202,8 @@ final class FaultHarness implements AutoCloseable {
         Kafka(Path dir) throws IOException {
             this.controller = null;
             int port = freePort();
-            this.brokers = List.of(new KafkaNode(dir, 1, port,
-                    List.of(dir.toString(), Integer.toString(port), Integer.toString(freePort()))));
+            this.brokers = List.of(new KafkaNode(
+                    dir, 1, port, List.of(dir.toString(), Integer.toString(port), Integer.toString(freePort()))));
         }
 
         private Kafka(KafkaNode controller, List<KafkaNode> brokers) {
@@ -199,19 +215,41 @@ final class FaultHarness implements AutoCloseable {
             String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
             int controllerPort = freePort();
             String voters = "100@127.0.0.1:" + controllerPort;
-            KafkaNode controller = new KafkaNode(root.resolve("controller"), 100, controllerPort, List.of("node",
-                    root.resolve("controller").toString(), clusterId, "100", "controller",
-                    Integer.toString(controllerPort), voters));
+            KafkaNode controller = new KafkaNode(
+                    root.resolve("controller"),
+                    100,
+                    controllerPort,
+                    List.of(
+                            "node",
+                            root.resolve("controller").toString(),
+                            clusterId,
+                            "100",
+                            "controller",
+                            Integer.toString(controllerPort),
+                            voters));
             List<KafkaNode> brokers = new ArrayList<>();
             for (int id = 1; id <= size; id++) {
                 int port = freePort();
                 Path dir = root.resolve("broker" + id);
-                brokers.add(new KafkaNode(dir, id, port, List.of("node", dir.toString(), clusterId,
-                        Integer.toString(id), "broker", Integer.toString(port), voters,
-                        "default.replication.factor=3", "min.insync.replicas=2",
-                        "unclean.leader.election.enable=false", "offsets.topic.replication.factor=3",
-                        "transaction.state.log.replication.factor=3", "transaction.state.log.min.isr=2",
-                        "message.max.bytes=4194304")));
+                brokers.add(new KafkaNode(
+                        dir,
+                        id,
+                        port,
+                        List.of(
+                                "node",
+                                dir.toString(),
+                                clusterId,
+                                Integer.toString(id),
+                                "broker",
+                                Integer.toString(port),
+                                voters,
+                                "default.replication.factor=3",
+                                "min.insync.replicas=2",
+                                "unclean.leader.election.enable=false",
+                                "offsets.topic.replication.factor=3",
+                                "transaction.state.log.replication.factor=3",
+                                "transaction.state.log.min.isr=2",
+                                "message.max.bytes=4194304")));
             }
             return new Kafka(controller, List.copyOf(brokers));
         }
@@ -234,14 +272,24 @@ final class FaultHarness implements AutoCloseable {
         /** Starts a node killed (or wiped) again; waits until it and every live broker have registered. */
         void restart(KafkaNode node) throws Exception {
             node.launch();
-            awaitUp((int) brokers.stream().filter(b -> b.process != null && b.process.isAlive()).count());
+            awaitUp((int) brokers.stream()
+                    .filter(b -> b.process != null && b.process.isAlive())
+                    .count());
         }
 
         void awaitUp(int registered) throws InterruptedException {
-            await("Kafka to start (" + brokers.get(0).log() + ")", Duration.ofSeconds(90),
-                    () -> (controller == null || controller.ready()) && brokers.stream().filter(b -> b.process != null
-                            && b.process.isAlive()).allMatch(KafkaNode::ready) && Integer.valueOf(registered)
-                                    .equals(admin(a -> a.describeCluster().nodes().get(5, TimeUnit.SECONDS).size())));
+            await(
+                    "Kafka to start (" + brokers.get(0).log() + ")",
+                    Duration.ofSeconds(90),
+                    () -> (controller == null || controller.ready())
+                            && brokers.stream()
+                                    .filter(b -> b.process != null && b.process.isAlive())
+                                    .allMatch(KafkaNode::ready)
+                            && Integer.valueOf(registered)
+                                    .equals(admin(a -> a.describeCluster()
+                                            .nodes()
+                                            .get(5, TimeUnit.SECONDS)
+                                            .size())));
         }
 
         /** Kills every node. */
@@ -261,32 +309,44 @@ final class FaultHarness implements AutoCloseable {
         /** Partition leaders of the topics, by broker id: how many partitions each broker leads. */
         Map<Integer, Integer> leaderCounts(List<String> topics) {
             Map<Integer, Integer> out = new java.util.TreeMap<>();
-            describe(topics).values().forEach(d -> d.partitions().forEach(pi -> {
-                if (pi.leader() != null) {
-                    out.merge(pi.leader().id(), 1, Integer::sum);
-                }
-            }));
+            describe(topics)
+                    .values()
+                    .forEach(d -> d.partitions().forEach(pi -> {
+                        if (pi.leader() != null) {
+                            out.merge(pi.leader().id(), 1, Integer::sum);
+                        }
+                    }));
             return out;
         }
 
         /** The broker that leads the most partitions of the topics. */
         KafkaNode busiestLeader(List<String> topics) {
             Map<Integer, Integer> counts = leaderCounts(topics);
-            int id = counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            int id = counts.entrySet().stream()
+                    .max(Map.Entry.comparingByValue())
+                    .orElseThrow()
+                    .getKey();
             return node(id);
         }
 
         /** In-sync replicas of every partition of the topics, by "topic-partition". */
         Map<String, List<Integer>> inSync(List<String> topics) {
             Map<String, List<Integer>> out = new java.util.TreeMap<>();
-            describe(topics).values().forEach(d -> d.partitions().forEach(pi -> out.put(d.name() + "-"
-                    + pi.partition(), pi.isr().stream().map(org.apache.kafka.common.Node::id).sorted().toList())));
+            describe(topics)
+                    .values()
+                    .forEach(d -> d.partitions()
+                            .forEach(pi -> out.put(
+                                    d.name() + "-" + pi.partition(),
+                                    pi.isr().stream()
+                                            .map(org.apache.kafka.common.Node::id)
+                                            .sorted()
+                                            .toList())));
             return out;
         }
 
         private Map<String, org.apache.kafka.clients.admin.TopicDescription> describe(List<String> topics) {
-            Map<String, org.apache.kafka.clients.admin.TopicDescription> m = admin(a -> a.describeTopics(topics)
-                    .allTopicNames().get(10, TimeUnit.SECONDS));
+            Map<String, org.apache.kafka.clients.admin.TopicDescription> m =
+                    admin(a -> a.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS));
             return m == null ? Map.of() : m;
         }
 
@@ -309,9 +369,15 @@ final class FaultHarness implements AutoCloseable {
         /** Committed offsets of a consumer group, by "topic-partition". */
         Map<String, Long> committed(String group) {
             Map<TopicPartition, OffsetAndMetadata> m = admin(a -> a.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS));
-            return m == null ? Map.of() : m.entrySet().stream().filter(e -> e.getValue() != null)
-                    .collect(Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().offset()));
+                    .partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS));
+            return m == null
+                    ? Map.of()
+                    : m.entrySet().stream()
+                            .filter(e -> e.getValue() != null)
+                            .collect(Collectors.toMap(
+                                    e -> e.getKey().toString(),
+                                    e -> e.getValue().offset()));
         }
 
         /** Every record on a control topic, read from the start: what a run is made of. */
@@ -320,18 +386,20 @@ final class FaultHarness implements AutoCloseable {
             p.put("bootstrap.servers", bootstrap());
             List<dev.couponpipeline.records.ControlRecord> out = new ArrayList<>();
             try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c =
-                    new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+                    new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                            p,
                             new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                             new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
                 List<TopicPartition> tps = c.partitionsFor(topic).stream()
-                        .map(i -> new TopicPartition(topic, i.partition())).toList();
+                        .map(i -> new TopicPartition(topic, i.partition()))
+                        .toList();
                 c.assign(tps);
                 c.seekToBeginning(tps);
                 Map<TopicPartition, Long> end = c.endOffsets(tps);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                    c.poll(Duration.ofMillis(200)).forEach(r -> out.add(
-                            dev.couponpipeline.records.ControlRecord.parse(r.value())));
+                    c.poll(Duration.ofMillis(200))
+                            .forEach(r -> out.add(dev.couponpipeline.records.ControlRecord.parse(r.value())));
                 }
             }
             return out;
@@ -351,7 +419,8 @@ final class FaultHarness implements AutoCloseable {
                 }
             }
             Map<String, Long> out = admin(a -> a.listOffsets(req).all().get(10, TimeUnit.SECONDS).entrySet().stream()
-                    .collect(Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().offset())));
+                    .collect(Collectors.toMap(
+                            e -> e.getKey().toString(), e -> e.getValue().offset())));
             return out == null ? Map.of() : out;
         }
     }
@@ -371,13 +440,27 @@ final class FaultHarness implements AutoCloseable {
         void start(boolean persistent) throws Exception {
             Files.createDirectories(dir);
             Path binary = RedisProcess.binary(dir.getParent());
-            List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "",
-                    "--lazyfree-lazy-user-del", "yes"));
-            cmd.addAll(persistent ? List.of("--appendonly", "yes", "--appendfsync", "always")
-                    : List.of("--appendonly", "no"));
-            process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolveSibling("redis.log").toFile())).start();
+            List<String> cmd = new ArrayList<>(List.of(
+                    binary.toString(),
+                    "--port",
+                    Integer.toString(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    dir.toString(),
+                    "--save",
+                    "",
+                    "--lazyfree-lazy-user-del",
+                    "yes"));
+            cmd.addAll(
+                    persistent
+                            ? List.of("--appendonly", "yes", "--appendfsync", "always")
+                            : List.of("--appendonly", "no"));
+            process = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dir.resolveSibling("redis.log").toFile()))
+                    .start();
             await("redis-server to answer", Duration.ofSeconds(20), () -> {
                 try (Jedis j = new Jedis("127.0.0.1", port, 500)) {
                     return "PONG".equals(j.ping());
@@ -411,6 +494,7 @@ final class FaultHarness implements AutoCloseable {
         final String controlTopic;
         /** The redis-server this case publishes to, and the port the pipelines use (a proxy's, or its own). */
         RedisServerProcess server = redis;
+
         int redisPort = redis.port;
 
         Case(String id) throws IOException {
@@ -456,7 +540,7 @@ final class FaultHarness implements AutoCloseable {
             s.put("coupon.aggregator.completion-timeout-ms", "120000");
             s.put("coupon.live-set.check-interval-seconds", "2");
             // consecutive variants are unrelated data sets (about half the valid codes change from one to the
-            // next), so the guard before the swap is off here; OperationsEndToEndTest proves the guard
+            // next), so the guard before the swap is off here; OperationsEndToEndIT proves the guard
             s.put("coupon.publish.max-removed-percent", "100");
             s.put("coupon.publish.retry-delay-ms", "500");
             s.put("coupon.publish.max-retry-delay-ms", "2000");
@@ -508,7 +592,11 @@ final class FaultHarness implements AutoCloseable {
 
         /** A prober of this case's live set that allows the sizes of the two known sets. */
         LiveSetProber prober(TestFiles v1, TestFiles v2) {
-            return new LiveSetProber("127.0.0.1", server.port, key, v1.core.subList(0, 100),
+            return new LiveSetProber(
+                    "127.0.0.1",
+                    server.port,
+                    key,
+                    v1.core.subList(0, 100),
                     new java.util.HashSet<>(List.of((long) v1.valid.size(), (long) v2.valid.size())));
         }
 
@@ -520,7 +608,9 @@ final class FaultHarness implements AutoCloseable {
         void assertRecovered(Pipeline aggregator, TestFiles expected, LiveSetProber prober) throws Exception {
             await("no staging or parts key left", RECOVERY, () -> runKeys().isEmpty());
             assertEquals(Map.of(), kafka.committed(group), "progress lives in Redis, never in consumer offsets");
-            await("the aggregator to hold no table", RECOVERY,
+            await(
+                    "the aggregator to hold no table",
+                    RECOVERY,
                     () -> aggregator.metric("coupon_aggregator_open_runs") == 0
                             && aggregator.metric("coupon_table_bytes") == 0);
             assertEquals(expected.valid, liveSet(), aggregator.tail());
@@ -545,7 +635,8 @@ final class FaultHarness implements AutoCloseable {
         final Path log;
         final int httpPort;
         final Process process;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        private final HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
         Pipeline(Case c, String name, Map<String, String> settings, List<String> jvmOptions) throws Exception {
             this.name = name;
@@ -557,8 +648,11 @@ final class FaultHarness implements AutoCloseable {
             settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
             cmd.add("-Dcoupon.http.port=" + httpPort);
             cmd.addAll(List.of("-jar", JAR.toString()));
-            process = new ProcessBuilder(cmd).directory(c.dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process = new ProcessBuilder(cmd)
+                    .directory(c.dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
         }
 
         String logText() {
@@ -571,6 +665,23 @@ final class FaultHarness implements AutoCloseable {
             return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
         }
 
+        /** True once the run history says every source of {@code runId} is in Kafka (a produce time is known). */
+        boolean sourcesSent(String runId) {
+            try {
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/runs/" + runId))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 200 && r.body().contains("\"produceSeconds\"");
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
         void awaitLog(String text, Duration timeout) throws InterruptedException {
             await("'" + text + "' in " + log, timeout, () -> logText().contains(text));
         }
@@ -578,9 +689,11 @@ final class FaultHarness implements AutoCloseable {
         /** Sum of a Prometheus metric's samples (all tags), or -1 when the process does not answer. */
         double metric(String name) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + httpPort + "/observe/metrics"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/observe/metrics"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 double sum = 0;
                 boolean found = false;
                 for (String line : r.body().split("\n")) {
@@ -616,8 +729,11 @@ final class FaultHarness implements AutoCloseable {
         }
 
         HttpResponse<String> post(String path) throws IOException, InterruptedException {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
 
         void kill9() throws InterruptedException {
@@ -628,7 +744,9 @@ final class FaultHarness implements AutoCloseable {
         }
 
         void awaitUp() throws InterruptedException {
-            await(name + " to serve metrics (" + log + ")", Duration.ofSeconds(60),
+            await(
+                    name + " to serve metrics (" + log + ")",
+                    Duration.ofSeconds(60),
                     () -> metric("coupon_runs_published_total") >= 0);
         }
     }

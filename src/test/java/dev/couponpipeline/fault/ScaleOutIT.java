@@ -47,7 +47,8 @@ class ScaleOutIT {
 
     private void assertPublished(Case c, TestFiles files, LiveSetProber prober) throws Exception {
         assertEquals(files.valid, c.liveSet());
-        FaultHarness.await("no staging or parts key left", RUN, () -> c.runKeys().isEmpty());
+        FaultHarness.await(
+                "no staging or parts key left", RUN, () -> c.runKeys().isEmpty());
         assertEquals(Map.of(), h.kafka.committed(c.group), "progress lives in Redis, never in consumer offsets");
         try (Jedis j = h.redis.jedis()) {
             assertEquals(Set.of(), j.keys(c.key + ":parts:*"), "the parts record goes with the swap");
@@ -85,7 +86,11 @@ class ScaleOutIT {
         a2.awaitLog("assigned control partition(s) [", RUN);
         a1.awaitLog("(before: [0, 1, 2, 3])", RUN);
         TestFiles v2 = c.files(32, 200_000);
-        try (LiveSetProber prober = new LiveSetProber("127.0.0.1", h.redis.port, c.key, v1.core.subList(0, 100),
+        try (LiveSetProber prober = new LiveSetProber(
+                "127.0.0.1",
+                h.redis.port,
+                c.key,
+                v1.core.subList(0, 100),
                 new HashSet<>(List.of((long) v1.valid.size(), (long) v2.valid.size())))) {
             double a1Before = built(a1);
             assertEquals(202, prod.startRun().statusCode());
@@ -98,40 +103,53 @@ class ScaleOutIT {
 
             // one of the two dies mid-run: the survivor gets its partitions and rebuilds them from Kafka
             TestFiles v3 = c.files(33, 200_000);
-            try (LiveSetProber prober3 = new LiveSetProber("127.0.0.1", h.redis.port, c.key,
+            try (LiveSetProber prober3 = new LiveSetProber(
+                    "127.0.0.1",
+                    h.redis.port,
+                    c.key,
                     v2.core.subList(0, 100),
                     new HashSet<>(List.of((long) v2.valid.size(), (long) v3.valid.size())))) {
                 double before = a2.metric("coupon_records_consumed_total");
                 assertEquals(202, prod.startRun().statusCode());
-                FaultHarness.await("aggregator2 mid-run", RUN,
-                        () -> a2.metric("coupon_records_consumed_total") > before + 1000);
+                FaultHarness.await(
+                        "aggregator2 mid-run", RUN, () -> a2.metric("coupon_records_consumed_total") > before + 1000);
                 a2.kill9();
                 long t0 = System.nanoTime();
                 String run3 = c.awaitPublished(run2, RUN);
                 System.out.println("SCALE-OUT kill -9 of one of two aggregators mid-run: published "
                         + (System.nanoTime() - t0) / 1_000_000 + " ms after the kill");
                 assertPublished(c, v3, prober3);
-                assertTrue(a1.logText().contains("assigned control partition(s) [0, 1, 2, 3] to this aggregator "
-                        + "(before: ["), a1.tail());
+                assertTrue(
+                        a1.logText()
+                                .contains("assigned control partition(s) [0, 1, 2, 3] to this aggregator "
+                                        + "(before: ["),
+                        a1.tail());
                 assertTrue(run3.compareTo(run2) > 0);
             }
 
             // a new instance joins mid-run: the survivor hands it two control partitions; the joiner reads them
             // from the start and builds those parts of the run
             TestFiles v4 = c.files(34, 600_000);
-            try (LiveSetProber prober4 = new LiveSetProber("127.0.0.1", h.redis.port, c.key,
+            try (LiveSetProber prober4 = new LiveSetProber(
+                    "127.0.0.1",
+                    h.redis.port,
+                    c.key,
                     v3.core.subList(0, 100),
                     new HashSet<>(List.of((long) v3.valid.size(), (long) v4.valid.size())))) {
                 String run3 = c.liveRunId();
                 double read = prod.metric("coupon_codes_read_total");
                 assertEquals(202, prod.startRun().statusCode());
-                FaultHarness.await("the producer mid-file", RUN,
+                FaultHarness.await(
+                        "the producer mid-file",
+                        RUN,
                         () -> prod.metric("coupon_codes_read_total") > read + v4.codesWritten / 10.0);
                 // hold the run open (its producer paused mid-file) until the new instance has its partitions
                 FaultHarness.signal(prod.process, "STOP");
                 double a1Before4 = built(a1);
                 Pipeline a3 = c.start("aggregator3", aggregator);
-                FaultHarness.await("aggregator3 to get partitions", RUN,
+                FaultHarness.await(
+                        "aggregator3 to get partitions",
+                        RUN,
                         () -> a3.logText().matches("(?s).*assigned control partition\\(s\\) \\[\\d.*"));
                 FaultHarness.signal(prod.process, "CONT");
                 String run4 = c.awaitPublished(run3, RUN);
@@ -139,7 +157,8 @@ class ScaleOutIT {
                 double joined1 = built(a1) - a1Before4;
                 double joined3 = built(a3);
                 System.out.println("SCALE-OUT an instance joining mid-run: parts built " + joined1 + " / " + joined3);
-                assertTrue(joined3 >= 1 && joined1 >= 1 && joined1 + joined3 == 4,
+                assertTrue(
+                        joined3 >= 1 && joined1 >= 1 && joined1 + joined3 == 4,
                         "the joiner took parts mid-run: " + joined1 + " / " + joined3);
             }
         }

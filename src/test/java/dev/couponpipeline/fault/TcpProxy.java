@@ -19,7 +19,10 @@ import java.util.concurrent.CountDownLatch;
  */
 final class TcpProxy implements AutoCloseable {
 
-    enum Mode { PASS, DROP }
+    enum Mode {
+        PASS,
+        DROP
+    }
 
     private final ServerSocket server;
     private final int targetPort;
@@ -109,38 +112,43 @@ final class TcpProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, boolean fromClient, boolean[] frozenHere) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[1 << 16];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    byte[] watch = freezeOn;
-                    if (fromClient && watch != null && contains(buf, n, watch)
-                            && seen.incrementAndGet() == occurrence) {
-                        frozenHere[0] = true;
-                        frozen.countDown();
-                    }
-                    synchronized (this) {
-                        while (frozenHere[0] && freezeOn != null) {
-                            wait(100);
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[1 << 16];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buf)) > 0) {
+                            byte[] watch = freezeOn;
+                            if (fromClient
+                                    && watch != null
+                                    && contains(buf, n, watch)
+                                    && seen.incrementAndGet() == occurrence) {
+                                frozenHere[0] = true;
+                                frozen.countDown();
+                            }
+                            synchronized (this) {
+                                while (frozenHere[0] && freezeOn != null) {
+                                    wait(100);
+                                }
+                            }
+                            if (frozenHere[0]) {
+                                return; // the held command is never delivered: as if the client died before sending it
+                            }
+                            if (delayMillis > 0) {
+                                Thread.sleep(delayMillis);
+                            }
+                            out.write(buf, 0, n);
+                            out.flush();
                         }
+                    } catch (IOException | InterruptedException e) {
+                        // one side closed
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
                     }
-                    if (frozenHere[0]) {
-                        return; // the held command is never delivered: as if the client died before sending it
-                    }
-                    if (delayMillis > 0) {
-                        Thread.sleep(delayMillis);
-                    }
-                    out.write(buf, 0, n);
-                    out.flush();
-                }
-            } catch (IOException | InterruptedException e) {
-                // one side closed
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, "tcp-proxy-pump");
+                },
+                "tcp-proxy-pump");
         t.setDaemon(true);
         t.start();
     }

@@ -26,6 +26,7 @@ final class TestFiles {
     final Set<String> valid;
     /** Codes valid in every variant: a prober can expect them in the old and in the new set. */
     final List<String> core;
+
     final long codesWritten;
 
     private TestFiles(Set<String> valid, List<String> core, long codesWritten) {
@@ -80,8 +81,8 @@ final class TestFiles {
         for (int f = 0; f < 3; f++) {
             List<String> lines = files.get(f);
             Collections.shuffle(lines, r);
-            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dir.resolve(NAMES.get(f) + ".gz")),
-                    1 << 16)) {
+            try (OutputStream out =
+                    new GZIPOutputStream(Files.newOutputStream(dir.resolve(NAMES.get(f) + ".gz")), 1 << 16)) {
                 StringBuilder sb = new StringBuilder();
                 for (String code : lines) {
                     sb.append(code).append(r.nextInt(10) == 0 ? "\r\n" : "\n");

@@ -11,8 +11,7 @@ import java.util.zip.GZIPOutputStream;
 /** Builds gzip bytes and files for tests, with the JDK's own compressor. */
 public final class GzipFixtures {
 
-    private GzipFixtures() {
-    }
+    private GzipFixtures() {}
 
     public static byte[] gzip(byte[] data) {
         try {
@@ -62,5 +61,4 @@ public final class GzipFixtures {
         }
         return bytes.toByteArray();
     }
-
 }

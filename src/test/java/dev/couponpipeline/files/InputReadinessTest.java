@@ -51,8 +51,14 @@ class InputReadinessTest {
     }
 
     private static InputReadiness readiness(Steps clock, long stableSeconds, long waitSeconds, String doneFile) {
-        return new InputReadiness(clock, Duration.ofSeconds(stableSeconds), Duration.ofSeconds(waitSeconds),
-                doneFile, Duration.ofSeconds(1), Duration.ofSeconds(5), clock::sleep);
+        return new InputReadiness(
+                clock,
+                Duration.ofSeconds(stableSeconds),
+                Duration.ofSeconds(waitSeconds),
+                doneFile,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(5),
+                clock::sleep);
     }
 
     private static void touch(Path f, Instant at) throws Exception {
@@ -64,7 +70,7 @@ class InputReadinessTest {
         Steps clock = new Steps();
         Path f = Files.writeString(dir.resolve("a.gz"), "x");
         touch(f, clock.now.minusSeconds(3600));
-        assertNull(readiness(clock, 10, 60, "").await(List.of(f), () -> false, line -> { }));
+        assertNull(readiness(clock, 10, 60, "").await(List.of(f), () -> false, line -> {}));
         assertEquals(0, clock.polls, "no wait");
     }
 
@@ -98,7 +104,7 @@ class InputReadinessTest {
         Steps clock = new Steps();
         Path f = Files.writeString(dir.resolve("a.gz"), "x");
         touch(f, clock.now.plusSeconds(3600)); // the writer's clock is an hour ahead
-        assertNull(readiness(clock, 3, 60, "").await(List.of(f), () -> false, line -> { }));
+        assertNull(readiness(clock, 3, 60, "").await(List.of(f), () -> false, line -> {}));
         assertEquals(3, clock.polls);
     }
 
@@ -144,7 +150,7 @@ class InputReadinessTest {
             });
         }
         Path missing = dir.resolve("c.gz");
-        String why = readiness(clock, 5, 30, "").await(List.of(stable, growing, missing), () -> false, l -> { });
+        String why = readiness(clock, 5, 30, "").await(List.of(stable, growing, missing), () -> false, l -> {});
         assertTrue(why.startsWith("input not complete after waiting 30 s (coupon.input.wait-minutes): "), why);
         assertTrue(why.contains(growing + ": still being written"), why);
         assertTrue(why.contains(missing + ": file not found"), why);
@@ -155,7 +161,7 @@ class InputReadinessTest {
     @Test
     void should_check_once_without_a_wait(@TempDir Path dir) throws Exception {
         Steps clock = new Steps();
-        String why = readiness(clock, 0, 0, "").await(List.of(dir.resolve("x.gz")), () -> false, l -> { });
+        String why = readiness(clock, 0, 0, "").await(List.of(dir.resolve("x.gz")), () -> false, l -> {});
         assertTrue(why.contains("x.gz: file not found"), why);
         assertEquals(0, clock.polls);
     }

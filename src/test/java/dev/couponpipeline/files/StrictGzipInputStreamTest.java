@@ -72,7 +72,8 @@ class StrictGzipInputStreamTest {
 
     @Test
     void should_refuse_data_that_is_not_gzip() {
-        GzipFormatException e = assertThrows(GzipFormatException.class,
+        GzipFormatException e = assertThrows(
+                GzipFormatException.class,
                 () -> readAll("HAPPYHRS\nSUPER100\n".getBytes(StandardCharsets.US_ASCII), 64));
         assertTrue(e.getMessage().contains("not gzip"), e.getMessage());
     }

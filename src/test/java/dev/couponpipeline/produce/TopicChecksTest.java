@@ -34,17 +34,27 @@ class TopicChecksTest {
     }
 
     private static Config config(Map<String, String> entries) {
-        return new Config(entries.entrySet().stream().map(e -> new ConfigEntry(e.getKey(), e.getValue())).toList());
+        return new Config(entries.entrySet().stream()
+                .map(e -> new ConfigEntry(e.getKey(), e.getValue()))
+                .toList());
     }
 
     private String refusal(TopicDescription d, Map<String, String> entries) {
-        return assertThrows(IllegalStateException.class, () -> setup.check(d, config(entries))).getMessage();
+        return assertThrows(IllegalStateException.class, () -> setup.check(d, config(entries)))
+                .getMessage();
     }
 
     @Test
     void a_topic_as_the_pipeline_creates_it_passes() {
-        setup.check(topic(4, 3), config(Map.of("min.insync.replicas", "2", "cleanup.policy", "delete",
-                "retention.ms", Long.toString(3 * DAY))));
+        setup.check(
+                topic(4, 3),
+                config(Map.of(
+                        "min.insync.replicas",
+                        "2",
+                        "cleanup.policy",
+                        "delete",
+                        "retention.ms",
+                        Long.toString(3 * DAY))));
         setup.check(topic(8, 3), config(Map.of("retention.ms", "-1"))); // more partitions, keep forever
     }
 
@@ -57,17 +67,21 @@ class TopicChecksTest {
     @Test
     void fewer_replicas_than_min_insync_replicas_fail() {
         String m = refusal(topic(4, 1), Map.of("min.insync.replicas", "2"));
-        assertEquals("topic couponbase1.gz has replication factor 1 but its min.insync.replicas is 2: Kafka would"
-                + " refuse every record the pipeline sends (acks=all); add replicas to the topic or lower its"
-                + " min.insync.replicas", m);
+        assertEquals(
+                "topic couponbase1.gz has replication factor 1 but its min.insync.replicas is 2: Kafka would"
+                        + " refuse every record the pipeline sends (acks=all); add replicas to the topic or lower its"
+                        + " min.insync.replicas",
+                m);
         setup.check(topic(4, 2), config(Map.of("min.insync.replicas", "2"))); // below the setting only warns
     }
 
     @Test
     void a_retention_shorter_than_a_run_fails() {
         String m = refusal(topic(4, 3), Map.of("retention.ms", "60000"));
-        assertTrue(m.startsWith("topic couponbase1.gz keeps records for retention.ms=60000, shorter than a run may"
-                + " take (coupon.aggregator.completion-timeout-ms=300000)"), m);
+        assertTrue(
+                m.startsWith("topic couponbase1.gz keeps records for retention.ms=60000, shorter than a run may"
+                        + " take (coupon.aggregator.completion-timeout-ms=300000)"),
+                m);
         setup.check(topic(4, 3), config(Map.of("retention.ms", "300000")));
     }
 

@@ -7,11 +7,25 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 /** The pipeline's own client, pooled, to a test's redis-server on loopback: no user, no password, no TLS. */
 final class LocalRedis {
 
-    private LocalRedis() {
-    }
+    private LocalRedis() {}
 
     static StringRedisTemplate template(EmbeddedRedis server, int poolSize) {
-        return new RedisClientSettings(server.host(), server.port(), "", "", 0, false, "", "", "PKCS12", true, "", "",
-                "", Duration.ofSeconds(10), poolSize).template();
+        return new RedisClientSettings(
+                        server.host(),
+                        server.port(),
+                        "",
+                        "",
+                        0,
+                        false,
+                        "",
+                        "",
+                        "PKCS12",
+                        true,
+                        "",
+                        "",
+                        "",
+                        Duration.ofSeconds(10),
+                        poolSize)
+                .template();
     }
 }

@@ -82,7 +82,8 @@ class CodeRecordFormatTest {
         byte[] text = "weird-code\nanother one\n".getBytes(StandardCharsets.ISO_8859_1);
         List<String> got = decode(encoder.encode(hashes, 3, text, text.length));
         assertEquals(List.of("weird-code", "another one"), got.subList(3, 5));
-        assertEquals(sortedHashes(hashes, 3), got.subList(0, 3).stream().sorted().toList());
+        assertEquals(
+                sortedHashes(hashes, 3), got.subList(0, 3).stream().sorted().toList());
         assertEquals(List.of("only-text"), decode(encoder.encode(hashes, 0, "only-text\n".getBytes(), 10)));
         assertEquals(List.of(), decode(encoder.encode(hashes, 0, null, 0)));
     }
@@ -92,8 +93,11 @@ class CodeRecordFormatTest {
         byte[] value = encoder.encode(new long[] {7, 8}, 2, null, 0);
         byte[] framed = new byte[value.length + 10];
         System.arraycopy(value, 0, framed, 3, value.length);
-        assertEquals(List.of("#7", "#8"), decode(ByteBuffer.wrap(framed, 3, value.length).slice()).stream()
-                .sorted().toList());
+        assertEquals(
+                List.of("#7", "#8"),
+                decode(ByteBuffer.wrap(framed, 3, value.length).slice()).stream()
+                        .sorted()
+                        .toList());
     }
 
     @Test
@@ -101,8 +105,7 @@ class CodeRecordFormatTest {
         assertThrows(IllegalArgumentException.class, () -> decode("AAAAAAAA\nBBBBBBBB".getBytes()));
         assertThrows(IllegalArgumentException.class, () -> decode(new byte[] {2, 0, 0, 0, 9, 1, 2}));
         byte[] good = encoder.encode(new long[] {5, 6, 7, 8}, 4, null, 0);
-        assertThrows(IllegalArgumentException.class, () -> decode(Arrays.copyOf(good, good.length - 8)),
-                "cut short");
+        assertThrows(IllegalArgumentException.class, () -> decode(Arrays.copyOf(good, good.length - 8)), "cut short");
         byte[] lying = good.clone();
         lying[4] = 5; // says 5 codes, the group sizes hold 4
         assertThrows(IllegalArgumentException.class, () -> decode(lying));

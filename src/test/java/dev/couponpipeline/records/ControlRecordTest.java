@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 /** A replay's end records: the old run's ranges under the new run's id, pointing at the old run's records. */
 class ControlRecordTest {
 
-    private final ControlRecord end = ControlRecord.ended("20261201T020000.000Z", "a", 3, 32, "couponbase1.gz", 100,
-            180, 9, 90_000);
+    private final ControlRecord end =
+            ControlRecord.ended("20261201T020000.000Z", "a", 3, 32, "couponbase1.gz", 100, 180, 9, 90_000);
 
     @Test
     void a_run_reads_its_own_records_unless_it_replays_another() {
@@ -22,14 +22,33 @@ class ControlRecordTest {
         assertEquals("20261201T020000.000Z", end.recordsOf());
         assertFalse(new String(end.toBytes(), StandardCharsets.UTF_8).contains("dataRun"), "not written when null");
 
-        ControlRecord replay = ControlRecord.parse(end.replayedAs("20261202T020000.000Z").toBytes());
+        ControlRecord replay =
+                ControlRecord.parse(end.replayedAs("20261202T020000.000Z").toBytes());
         assertEquals("20261202T020000.000Z", replay.run());
         assertEquals("20261201T020000.000Z", replay.recordsOf());
-        assertEquals(List.of(end.source(), end.partition(), end.partitions(), end.topic(), end.first(), end.last(),
-                end.records(), end.codes()), List.of(replay.source(), replay.partition(), replay.partitions(),
-                replay.topic(), replay.first(), replay.last(), replay.records(), replay.codes()));
+        assertEquals(
+                List.of(
+                        end.source(),
+                        end.partition(),
+                        end.partitions(),
+                        end.topic(),
+                        end.first(),
+                        end.last(),
+                        end.records(),
+                        end.codes()),
+                List.of(
+                        replay.source(),
+                        replay.partition(),
+                        replay.partitions(),
+                        replay.topic(),
+                        replay.first(),
+                        replay.last(),
+                        replay.records(),
+                        replay.codes()));
         // a replay of the replay still reads the first run's records
-        assertEquals("20261201T020000.000Z", replay.replayedAs("20261203T020000.000Z").recordsOf());
+        assertEquals(
+                "20261201T020000.000Z",
+                replay.replayedAs("20261203T020000.000Z").recordsOf());
     }
 
     @Test

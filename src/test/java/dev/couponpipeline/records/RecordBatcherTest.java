@@ -3,9 +3,9 @@ package dev.couponpipeline.records;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.couponpipeline.testing.Records;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import dev.couponpipeline.testing.Records;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +34,12 @@ class RecordBatcherTest {
         batcher.flush();
         List<CodeRecord> records = drain(batcher);
         assertEquals(2, records.size());
-        assertEquals(List.of("AAAAAAAA", "BBBBBBBBB", "CCCCCCCCCC"), sorted(Records.codesOf(records.get(0).value())));
-        assertEquals(List.of("DDDDDDDD", "EEEEEEEE"), sorted(Records.codesOf(records.get(1).value())));
+        assertEquals(
+                List.of("AAAAAAAA", "BBBBBBBBB", "CCCCCCCCCC"),
+                sorted(Records.codesOf(records.get(0).value())));
+        assertEquals(
+                List.of("DDDDDDDD", "EEEEEEEE"),
+                sorted(Records.codesOf(records.get(1).value())));
         assertEquals(3, records.get(0).codes());
         assertEquals(5, batcher.codes());
     }
@@ -52,8 +56,11 @@ class RecordBatcherTest {
         feed(batcher, "AAAAAAAA");
         feed(batcher, "BBBBBBBB");
         batcher.flush();
-        assertEquals(List.of("AAAAAAAA", "BBBBBBBB"),
-                drain(batcher).stream().flatMap(r -> Records.codesOf(r.value()).stream()).toList());
+        assertEquals(
+                List.of("AAAAAAAA", "BBBBBBBB"),
+                drain(batcher).stream()
+                        .flatMap(r -> Records.codesOf(r.value()).stream())
+                        .toList());
     }
 
     @Test
@@ -86,8 +93,8 @@ class RecordBatcherTest {
     void should_carry_codes_that_do_not_pack_as_text_in_their_partition() {
         RecordBatcher a = new RecordBatcher(3, 4);
         RecordBatcher b = new RecordBatcher(3, 4);
-        List<String> codes = List.of("AAAAAAAA", "has-dash-1", "ELEVENCHARS", "BBBBBBBB", "\u00e9t\u00e9code", "CCCCCCCC",
-                "twelve_chars");
+        List<String> codes = List.of(
+                "AAAAAAAA", "has-dash-1", "ELEVENCHARS", "BBBBBBBB", "\u00e9t\u00e9code", "CCCCCCCC", "twelve_chars");
         for (RecordBatcher x : List.of(a, b)) {
             for (String c : codes) {
                 byte[] bytes = c.getBytes(StandardCharsets.ISO_8859_1);

@@ -1,7 +1,5 @@
 package dev.couponpipeline.records;
 
-import dev.couponpipeline.files.GzipFixtures;
-import dev.couponpipeline.files.SourceException;
 import static dev.couponpipeline.files.GzipFixtures.gzip;
 import static dev.couponpipeline.files.GzipFixtures.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.couponpipeline.codes.CodePattern;
+import dev.couponpipeline.files.GzipFixtures;
+import dev.couponpipeline.files.SourceException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,8 @@ class SourceReaderTest {
 
     @Test
     void should_read_every_code_of_a_multi_member_file_with_duplicates() {
-        Path f = write(dir.resolve("a.gz"), GzipFixtures.multiMember("HAPPYHRS\r\nSUPER100\n", "HAPPYHRS\n", "x,LASTCODE1"));
+        Path f = write(
+                dir.resolve("a.gz"), GzipFixtures.multiMember("HAPPYHRS\r\nSUPER100\n", "HAPPYHRS\n", "x,LASTCODE1"));
         try (SourceReader r = open(f)) {
             assertEquals(List.of("HAPPYHRS", "SUPER100", "HAPPYHRS", "LASTCODE1"), codes(r));
             assertEquals(4, r.codes());
@@ -66,8 +67,8 @@ class SourceReaderTest {
 
     private void assertFailure(Path file, String reason) {
         SourceException e = assertThrows(SourceException.class, () -> {
-            try (SourceReader r = SourceReader.open(file, CodePattern.compile(CodePattern.DEFAULT, 1 << 20), 1, 100,
-                    () -> false)) {
+            try (SourceReader r =
+                    SourceReader.open(file, CodePattern.compile(CodePattern.DEFAULT, 1 << 20), 1, 100, () -> false)) {
                 codes(r);
             }
         });
@@ -89,8 +90,10 @@ class SourceReaderTest {
     @Test
     void should_read_every_entry_of_a_zip_each_ending_a_line_and_plain_text() throws Exception {
         // the first entry has no final newline: its last code must not run into the next entry's first
-        Path z = write(dir.resolve("a.zip"), GzipFixtures.zip("part1.txt", "HAPPYHRS\nSUPER100", "dir/part2.txt",
-                "NEXTCODE1\nHAPPYHRS\n", "empty.txt", ""));
+        Path z = write(
+                dir.resolve("a.zip"),
+                GzipFixtures.zip(
+                        "part1.txt", "HAPPYHRS\nSUPER100", "dir/part2.txt", "NEXTCODE1\nHAPPYHRS\n", "empty.txt", ""));
         try (SourceReader r = open(z)) {
             assertEquals(List.of("HAPPYHRS", "SUPER100", "NEXTCODE1", "HAPPYHRS"), codes(r));
             assertEquals(3, r.gzipMembers());

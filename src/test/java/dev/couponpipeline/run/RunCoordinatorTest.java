@@ -147,16 +147,20 @@ class RunCoordinatorTest {
         String runId = c.tryStart("test");
         CompletableFuture<RunResult> result = c.resultOf(runId);
         Map<String, String> recorded = new java.util.concurrent.ConcurrentHashMap<>();
-        Thread t = new Thread(() -> {
-            throw new OutOfMemoryError("Java heap space (thrown by the test)");
-        }, "kafka-heartbeat-like");
+        Thread t = new Thread(
+                () -> {
+                    throw new OutOfMemoryError("Java heap space (thrown by the test)");
+                },
+                "kafka-heartbeat-like");
         t.setUncaughtExceptionHandler(new FatalErrors(c, recorded::put));
         t.start();
         t.join();
         RunResult r = result.get(5, java.util.concurrent.TimeUnit.SECONDS);
         assertFalse(r.succeeded());
-        assertEquals("the JVM hit java.lang.OutOfMemoryError: Java heap space (thrown by the test) in thread "
-                + "kafka-heartbeat-like", r.failure());
+        assertEquals(
+                "the JVM hit java.lang.OutOfMemoryError: Java heap space (thrown by the test) in thread "
+                        + "kafka-heartbeat-like",
+                r.failure());
         c.sourcesStopped(runId, false); // its sources stop at their next record (the run is cancelled)
         assertTrue(c.isCancelled(runId));
         assertTrue(c.activeRunId().isEmpty(), "the slot is free for the next run");

@@ -1,10 +1,10 @@
 package dev.couponpipeline.table;
 
-import dev.couponpipeline.codes.CodeHash;
-import dev.couponpipeline.codes.CodePacking;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.couponpipeline.codes.CodeHash;
+import dev.couponpipeline.codes.CodePacking;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;

@@ -14,8 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ExternalTool {
 
-    private ExternalTool() {
-    }
+    private ExternalTool() {}
 
     /** The tool's path; fails the test when it is not installed. */
     public static Path require(String name) {
@@ -30,12 +29,12 @@ public final class ExternalTool {
     }
 
     /** What a finished command printed, and its exit code. */
-    public record Result(int exitCode, String output) {
-    }
+    public record Result(int exitCode, String output) {}
 
     /** Runs {@code command} in {@code dir}, stdout and stderr together, killed after {@code seconds}. */
     public static Result run(Path dir, long seconds, String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(List.of(command)).directory(dir.toFile()).redirectErrorStream(true);
+        ProcessBuilder pb =
+                new ProcessBuilder(List.of(command)).directory(dir.toFile()).redirectErrorStream(true);
         Process p = pb.start();
         byte[][] out = new byte[1][];
         Thread reader = new Thread(() -> {
@@ -61,9 +60,20 @@ public final class ExternalTool {
      */
     public static String renderedDom(String url, Path profileDir) throws IOException, InterruptedException {
         Path chromium = require("chromium");
-        List<String> cmd = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profileDir, "--virtual-time-budget=5000", "--dump-dom", url));
+        List<String> cmd = new ArrayList<>(List.of(
+                chromium.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profileDir,
+                "--virtual-time-budget=5000",
+                "--dump-dom",
+                url));
         Result r = run(profileDir, 90, cmd.toArray(new String[0]));
         if (r.exitCode() != 0) {
             throw new AssertionError("chromium failed (" + r.exitCode() + "): " + r.output());

@@ -11,8 +11,7 @@ import java.util.List;
 /** Reads a data record's codes back as strings (hashed codes first, grouped by hash), for assertions. */
 public final class Records {
 
-    private Records() {
-    }
+    private Records() {}
 
     public static List<String> codesOf(byte[] value) {
         List<String> codes = new ArrayList<>();

@@ -37,8 +37,8 @@ public final class RedisProcess implements AutoCloseable {
             throws Exception {
         Path binary = binary(dir);
         Path conf = dir.resolve(name + ".conf");
-        List<String> lines = new ArrayList<>(List.of("bind 127.0.0.1", "daemonize no", "save \"\"",
-                "appendonly no", "dir " + dir.toAbsolutePath()));
+        List<String> lines = new ArrayList<>(
+                List.of("bind 127.0.0.1", "daemonize no", "save \"\"", "appendonly no", "dir " + dir.toAbsolutePath()));
         lines.addAll(config);
         Files.write(conf, lines);
         Path log = dir.resolve(name + ".log");
@@ -46,8 +46,10 @@ public final class RedisProcess implements AutoCloseable {
         if (sentinel) {
             cmd.add("--sentinel");
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             try (Socket s = new Socket()) {

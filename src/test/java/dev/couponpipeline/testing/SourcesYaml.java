@@ -8,8 +8,7 @@ import java.util.List;
 /** Writes a test's {@code routes/sources.yaml}: one gzip-source per name, file {@code <name>.gz}, its own topic. */
 public final class SourcesYaml {
 
-    private SourcesYaml() {
-    }
+    private SourcesYaml() {}
 
     /** Topics are {@code <topicPrefix>.<name>}, so tests sharing a broker never share a topic. */
     public static void write(Path routesDir, List<String> names, String topicPrefix) throws IOException {
@@ -26,11 +25,20 @@ public final class SourcesYaml {
         for (String s : files.keySet()) {
             yaml.append("- templatedRoute:\n")
                     .append("    routeTemplateRef: gzip-source\n")
-                    .append("    routeId: source-").append(s).append('\n')
+                    .append("    routeId: source-")
+                    .append(s)
+                    .append('\n')
                     .append("    parameters:\n")
-                    .append("      - name: name\n        value: ").append(s).append('\n')
-                    .append("      - name: file\n        value: ").append(files.get(s)).append('\n')
-                    .append("      - name: topic\n        value: ").append(topicPrefix).append('.').append(s)
+                    .append("      - name: name\n        value: ")
+                    .append(s)
+                    .append('\n')
+                    .append("      - name: file\n        value: ")
+                    .append(files.get(s))
+                    .append('\n')
+                    .append("      - name: topic\n        value: ")
+                    .append(topicPrefix)
+                    .append('.')
+                    .append(s)
                     .append('\n');
         }
         Files.writeString(routesDir.resolve("sources.yaml"), yaml);

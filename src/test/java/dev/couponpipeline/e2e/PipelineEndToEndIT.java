@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class PipelineEndToEndTest {
+class PipelineEndToEndIT {
 
     private static final String ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -278,7 +278,9 @@ class PipelineEndToEndTest {
             try {
                 for (int i = 2; i <= 4; i++) {
                     Thread.sleep(600);
-                    Files.write(s.file("c"), Arrays.copyOfRange(c, c.length * (i - 1) / 4, c.length * i / 4),
+                    Files.write(
+                            s.file("c"),
+                            Arrays.copyOfRange(c, c.length * (i - 1) / 4, c.length * i / 4),
                             java.nio.file.StandardOpenOption.APPEND);
                 }
             } catch (Exception e) {
@@ -336,8 +338,10 @@ class PipelineEndToEndTest {
         List<String> zipped = a.codesOf(0);
         int half = zipped.size() / 2;
         // two entries, the first without a final newline: their lines must not run together
-        byte[] zip = dev.couponpipeline.files.GzipFixtures.zip("first.txt",
-                String.join("\n", zipped.subList(0, half)), "second.txt",
+        byte[] zip = dev.couponpipeline.files.GzipFixtures.zip(
+                "first.txt",
+                String.join("\n", zipped.subList(0, half)),
+                "second.txt",
                 String.join("\n", zipped.subList(half, zipped.size())) + "\n");
         write(s.input.resolve("a.zip"), zip);
         Files.writeString(s.input.resolve("b.txt"), String.join("\n", a.codesOf(1)) + "\n");
@@ -368,30 +372,37 @@ class PipelineEndToEndTest {
         int port = freePort();
         int managementPort = freePort();
         AtomicReference<Main> main = new AtomicReference<>();
-        Thread service = s.startService(Map.of("coupon.http.port", Integer.toString(port),
-                "coupon.management.port", Integer.toString(managementPort),
-                "coupon.http.token", "s3cret-run-token",
-                "coupon.schedule.run-on-start", "true"), main::set);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Thread service = s.startService(
+                Map.of(
+                        "coupon.http.port",
+                        Integer.toString(port),
+                        "coupon.management.port",
+                        Integer.toString(managementPort),
+                        "coupon.http.token",
+                        "s3cret-run-token",
+                        "coupon.schedule.run-on-start",
+                        "true"),
+                main::set);
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         String base = "http://127.0.0.1:" + port;
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            String meta = "";
-            while (System.nanoTime() < deadline && service.isAlive()
-                    && !meta.contains("\"codes\":" + a.valid().size())) {
-                try {
-                    meta = get(http, base + "/coupons").body();
-                } catch (java.io.IOException notYetListening) {
-                    meta = "";
-                }
-                Thread.sleep(200);
-            }
-            assertTrue(meta.contains("\"codes\":" + a.valid().size()), meta);
-            assertTrue(meta.contains("\"runId\":\"20"), meta);
+            String[] meta = {""};
+            org.awaitility.Awaitility.await("the service to publish the first run")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200))
+                    .failFast("the service stopped", () -> !service.isAlive())
+                    .ignoreExceptionsInstanceOf(java.io.IOException.class) // not listening yet
+                    .until(() -> (meta[0] = get(http, base + "/coupons").body())
+                            .contains("\"codes\":" + a.valid().size()));
+            assertTrue(meta[0].contains("\"runId\":\"20"), meta[0]);
 
             String validCode = a.valid().iterator().next();
-            String invalidCode = a.sourcesOf.entrySet().stream().filter(e -> e.getValue().size() == 1)
-                    .findFirst().orElseThrow().getKey();
+            String invalidCode = a.sourcesOf.entrySet().stream()
+                    .filter(e -> e.getValue().size() == 1)
+                    .findFirst()
+                    .orElseThrow()
+                    .getKey();
             HttpResponse<String> yes = get(http, base + "/coupons/" + validCode);
             assertEquals(200, yes.statusCode());
             assertEquals("{\"code\":\"" + validCode + "\",\"valid\":true}", yes.body());
@@ -399,45 +410,70 @@ class PipelineEndToEndTest {
             assertEquals("{\"code\":\"" + invalidCode + "\",\"valid\":false}", no.body());
             HttpResponse<String> bad = get(http, base + "/coupons/ABC");
             assertEquals(400, bad.statusCode());
-            assertEquals("application/problem+json", bad.headers().firstValue("Content-Type").orElse(""));
-            assertEquals("{\"type\":\"urn:coupon-pipeline:problem:not-a-code\",\"title\":\"Not a code\","
-                    + "\"status\":400,\"detail\":\"the pattern " + CodePattern.DEFAULT.replace("\\", "\\\\")
-                    + " can never produce it\",\"code\":\"ABC\"}", bad.body());
+            assertEquals(
+                    "application/problem+json",
+                    bad.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(
+                    "{\"type\":\"urn:coupon-pipeline:problem:not-a-code\",\"title\":\"Not a code\","
+                            + "\"status\":400,\"detail\":\"the pattern " + CodePattern.DEFAULT.replace("\\", "\\\\")
+                            + " can never produce it\",\"code\":\"ABC\"}",
+                    bad.body());
 
             // the near cache: the second answer is the cached one, and an out-of-band swap (a new run id in the
             // metadata, the code removed) is seen within the bound
             String cacheHits = "coupon_api_cache_hits_total ";
-            double hitsBefore = meter(get(http, "http://127.0.0.1:" + managementPort + "/observe/metrics").body(),
+            double hitsBefore = meter(
+                    get(http, "http://127.0.0.1:" + managementPort + "/observe/metrics")
+                            .body(),
                     cacheHits);
             for (int i = 0; i < 5; i++) {
-                assertEquals("{\"code\":\"" + validCode + "\",\"valid\":true}",
+                assertEquals(
+                        "{\"code\":\"" + validCode + "\",\"valid\":true}",
                         get(http, base + "/coupons/" + validCode).body());
             }
-            double hitsAfter = meter(get(http, "http://127.0.0.1:" + managementPort + "/observe/metrics").body(),
+            double hitsAfter = meter(
+                    get(http, "http://127.0.0.1:" + managementPort + "/observe/metrics")
+                            .body(),
                     cacheHits);
             assertTrue(hitsAfter - hitsBefore >= 3, "cached answers: " + hitsBefore + " -> " + hitsAfter);
-            String scrape = get(http, "http://127.0.0.1:" + managementPort + "/observe/metrics").body();
-            assertFalse(java.util.regex.Pattern.compile("(?m)^camel_exchange_event_notifier_seconds_count\\{[^}]*"
-                    + "routeId=\"check-code\"[^}]*} [1-9]").matcher(scrape).find(),
+            String scrape = get(http, "http://127.0.0.1:" + managementPort + "/observe/metrics")
+                    .body();
+            assertFalse(
+                    java.util.regex.Pattern.compile("(?m)^camel_exchange_event_notifier_seconds_count\\{[^}]*"
+                                    + "routeId=\"check-code\"[^}]*} [1-9]")
+                            .matcher(scrape)
+                            .find(),
                     "GET /coupons/{code} is answered on the event loop, not by the Camel route");
             // the pipeline's threads below the API's (Java priorities; the OS applies them with the JVM flags)
             Map<String, Integer> priorities = new java.util.TreeMap<>();
             Thread.getAllStackTraces().keySet().forEach(t -> priorities.put(t.getName(), t.getPriority()));
-            for (Map.Entry<String, Integer> kind : Map.of("vert.x-eventloop-thread", Thread.NORM_PRIORITY,
-                    "vert.x-worker-thread", Thread.NORM_PRIORITY, " - seda://build-part", Thread.MIN_PRIORITY,
-                    " - KafkaConsumer[", Thread.MIN_PRIORITY, "kafka-producer-network-thread", Thread.MIN_PRIORITY)
+            for (Map.Entry<String, Integer> kind : Map.of(
+                            "vert.x-eventloop-thread",
+                            Thread.NORM_PRIORITY,
+                            "vert.x-worker-thread",
+                            Thread.NORM_PRIORITY,
+                            " - seda://build-part",
+                            Thread.MIN_PRIORITY,
+                            " - KafkaConsumer[",
+                            Thread.MIN_PRIORITY,
+                            "kafka-producer-network-thread",
+                            Thread.MIN_PRIORITY)
                     .entrySet()) {
-                List<Integer> seen = priorities.entrySet().stream().filter(e -> e.getKey().contains(kind.getKey()))
-                        .map(Map.Entry::getValue).distinct().toList();
+                List<Integer> seen = priorities.entrySet().stream()
+                        .filter(e -> e.getKey().contains(kind.getKey()))
+                        .map(Map.Entry::getValue)
+                        .distinct()
+                        .toList();
                 assertEquals(List.of(kind.getValue()), seen, kind.getKey() + " in " + priorities);
             }
 
             // a body that is not JSON: 400 problem details
             HttpResponse<String> notJson = postJson(http, base + "/coupons/check", "{\"codes\":[");
             assertEquals(400, notJson.statusCode(), notJson.body());
-            assertEquals("application/problem+json", notJson.headers().firstValue("Content-Type").orElse(""));
-            assertTrue(notJson.body().startsWith("{\"type\":\"urn:coupon-pipeline:problem:not-json\""),
-                    notJson.body());
+            assertEquals(
+                    "application/problem+json",
+                    notJson.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(notJson.body().startsWith("{\"type\":\"urn:coupon-pipeline:problem:not-json\""), notJson.body());
             String liveRun = s.meta().get("runId");
             try (redis.clients.jedis.Jedis j = harness.jedis()) {
                 j.srem(s.key, validCode);
@@ -458,14 +494,18 @@ class PipelineEndToEndTest {
             // the OpenAPI document, from the REST definitions
             HttpResponse<String> doc = get(http, base + "/api-doc");
             assertEquals(200, doc.statusCode(), doc.body());
-            com.fasterxml.jackson.databind.JsonNode api = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(doc.body());
+            com.fasterxml.jackson.databind.JsonNode api =
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(doc.body());
             assertTrue(api.path("openapi").asText().startsWith("3."), doc.body());
-            for (String path : List.of("/coupons/{code}", "/coupons/check", "/coupons", "/runs", "/runs/{id}",
-                    "/runs/{id}/publish")) {
-                assertTrue(api.path("paths").has(path), path + " in " + api.path("paths").toString());
+            for (String path : List.of(
+                    "/coupons/{code}", "/coupons/check", "/coupons", "/runs", "/runs/{id}", "/runs/{id}/publish")) {
+                assertTrue(
+                        api.path("paths").has(path),
+                        path + " in " + api.path("paths").toString());
             }
-            assertEquals("boolean", api.at("/components/schemas/Validity/properties/valid/type").asText(),
+            assertEquals(
+                    "boolean",
+                    api.at("/components/schemas/Validity/properties/valid/type").asText(),
                     doc.body());
             assertTrue(api.at("/paths/~1runs/post/security").toString().contains("token"), doc.body());
 
@@ -482,13 +522,18 @@ class PipelineEndToEndTest {
             for (int i = 0; i < basket.size(); i++) {
                 body.append(i == 0 ? "" : ",").append('"').append(basket.get(i)).append('"');
             }
-            HttpResponse<String> checked = postJson(http, base + "/coupons/check", body.append("]}").toString());
+            HttpResponse<String> checked =
+                    postJson(http, base + "/coupons/check", body.append("]}").toString());
             assertEquals(200, checked.statusCode(), checked.body());
             StringBuilder want = new StringBuilder("{\"results\":[");
             for (int i = 0; i < basket.size(); i++) {
                 String code = basket.get(i);
-                want.append(i == 0 ? "" : ",").append("{\"code\":\"").append(code).append("\",\"valid\":")
-                        .append(expected.getOrDefault(code, false)).append('}');
+                want.append(i == 0 ? "" : ",")
+                        .append("{\"code\":\"")
+                        .append(code)
+                        .append("\",\"valid\":")
+                        .append(expected.getOrDefault(code, false))
+                        .append('}');
             }
             assertEquals(want.append("]}").toString(), checked.body());
             assertTrue(expected.containsValue(true) && expected.containsValue(false), "the basket has both kinds");
@@ -496,23 +541,31 @@ class PipelineEndToEndTest {
             for (int i = 0; i < 1000; i++) {
                 tooMany.append(",\"A\"");
             }
-            HttpResponse<String> refused = postJson(http, base + "/coupons/check", tooMany.append("]}").toString());
+            HttpResponse<String> refused =
+                    postJson(http, base + "/coupons/check", tooMany.append("]}").toString());
             assertEquals(400, refused.statusCode(), refused.body());
 
             // starting a run needs the token: none is 401, a wrong one 403, even one differing in its last byte
             HttpResponse<String> anonymous = post(http, base + "/runs", null);
             assertEquals(401, anonymous.statusCode(), anonymous.body());
-            assertEquals("{\"type\":\"urn:coupon-pipeline:problem:token-required\",\"title\":\"Token required\","
-                    + "\"status\":401,\"detail\":\"this request changes state: send Authorization: Bearer"
-                    + " <coupon.http.token>\"}", anonymous.body());
-            assertEquals("application/problem+json", anonymous.headers().firstValue("Content-Type").orElse(""));
-            assertEquals("Bearer realm=\"coupon-pipeline\"",
+            assertEquals(
+                    "{\"type\":\"urn:coupon-pipeline:problem:token-required\",\"title\":\"Token required\","
+                            + "\"status\":401,\"detail\":\"this request changes state: send Authorization: Bearer"
+                            + " <coupon.http.token>\"}",
+                    anonymous.body());
+            assertEquals(
+                    "application/problem+json",
+                    anonymous.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(
+                    "Bearer realm=\"coupon-pipeline\"",
                     anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
             HttpResponse<String> wrongToken = post(http, base + "/runs", "Bearer s3cret-run-tokem");
             assertEquals(403, wrongToken.statusCode());
-            assertEquals("{\"type\":\"urn:coupon-pipeline:problem:wrong-token\",\"title\":\"Wrong token\","
-                    + "\"status\":403,\"detail\":\"the bearer token is not the one configured in"
-                    + " coupon.http.token\"}", wrongToken.body());
+            assertEquals(
+                    "{\"type\":\"urn:coupon-pipeline:problem:wrong-token\",\"title\":\"Wrong token\","
+                            + "\"status\":403,\"detail\":\"the bearer token is not the one configured in"
+                            + " coupon.http.token\"}",
+                    wrongToken.body());
             assertEquals(401, post(http, base + "/runs", "Bearer ").statusCode(), "an empty token is no token");
             assertEquals(401, post(http, base + "/runs", "Basic czNjcmV0").statusCode());
             assertFalse(get(http, base + "/coupons").body().contains("runInFlight"), "refused requests start nothing");
@@ -520,8 +573,12 @@ class PipelineEndToEndTest {
             // the files are those of the live run: a run is skipped, unless forced
             HttpResponse<String> unchanged = post(http, base + "/runs", "Bearer s3cret-run-token");
             assertEquals(200, unchanged.statusCode(), unchanged.body());
-            assertTrue(unchanged.body().startsWith("{\"status\":\"skipped\",\"reason\":\"the input files are those"
-                    + " of the live run "), unchanged.body());
+            assertTrue(
+                    unchanged
+                            .body()
+                            .startsWith("{\"status\":\"skipped\",\"reason\":\"the input files are those"
+                                    + " of the live run "),
+                    unchanged.body());
             HttpResponse<String> started = post(http, base + "/runs?force=true", "Bearer s3cret-run-token");
             assertEquals(202, started.statusCode(), started.body());
             HttpResponse<String> busy = post(http, base + "/runs?force=true", "Bearer s3cret-run-token");
@@ -551,16 +608,21 @@ class PipelineEndToEndTest {
         write(s.file("b"), gzip("AAAAAAAA\n"));
         write(s.file("c"), gzip("BBBBBBBB\n"));
         String control = s.settings.get("coupon.kafka.control-topic");
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-                "bootstrap.servers", s.settings.get("coupon.kafka.brokers")))) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", s.settings.get("coupon.kafka.brokers")))) {
             // as an operator might have made it: the right partitions, but records kept for ten seconds only
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(control, 4, (short) 1)
-                    .configs(Map.of("retention.ms", "10000")))).all().get(30, TimeUnit.SECONDS);
+                            .configs(Map.of("retention.ms", "10000"))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         }
         Outcome o = s.runOnce();
         assertEquals(1, o.exitCode(), o.err());
-        assertTrue(o.err().contains("topic " + control + " keeps records for retention.ms=10000, shorter than a run"
-                + " may take (coupon.aggregator.completion-timeout-ms=30000)"), o.err());
+        assertTrue(
+                o.err()
+                        .contains("topic " + control + " keeps records for retention.ms=10000, shorter than a run"
+                                + " may take (coupon.aggregator.completion-timeout-ms=30000)"),
+                o.err());
         assertEquals(Set.of(), s.liveSet());
     }
 
@@ -585,18 +647,26 @@ class PipelineEndToEndTest {
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> postJson(HttpClient http, String url, String json) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(HttpClient http, String url, String authorization) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.noBody());
         if (authorization != null) {
             b.header("Authorization", authorization);
@@ -609,5 +679,4 @@ class PipelineEndToEndTest {
             return socket.getLocalPort();
         }
     }
-
 }

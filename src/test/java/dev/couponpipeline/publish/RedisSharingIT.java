@@ -18,7 +18,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * stays the right one. (A SCAN cursor closed inside a callback once gave its connection back to the pool twice,
  * so two threads shared a socket: "Socket closed" in the API, replies of one command read by another.)
  */
-class RedisSharingTest {
+class RedisSharingIT {
 
     @Test
     void should_answer_every_check_right_while_the_sweep_and_preflight_run(@TempDir Path dir) throws Exception {
@@ -40,7 +40,8 @@ class RedisSharingTest {
                             switch (kind) {
                                 case 0 -> {
                                     if (!Boolean.TRUE.equals(redis.opsForSet().isMember(keys.live(), "VALID0001"))
-                                            || Boolean.TRUE.equals(redis.opsForSet().isMember(keys.live(), "NOPE0001"))) {
+                                            || Boolean.TRUE.equals(
+                                                    redis.opsForSet().isMember(keys.live(), "NOPE0001"))) {
                                         wrong.incrementAndGet();
                                     }
                                 }

@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.couponpipeline.aggregate.RangeReader;
+import dev.couponpipeline.boot.EmbeddedKafka;
 import dev.couponpipeline.codes.CodePattern;
+import dev.couponpipeline.files.SourceRegistry;
+import dev.couponpipeline.ops.PipelineMetrics;
+import dev.couponpipeline.records.ControlRecord;
 import dev.couponpipeline.run.CouponHeaders;
 import dev.couponpipeline.run.Roles;
-import dev.couponpipeline.boot.EmbeddedKafka;
-import dev.couponpipeline.ops.PipelineMetrics;
 import dev.couponpipeline.run.RunCoordinator;
-import dev.couponpipeline.files.SourceRegistry;
 import dev.couponpipeline.testing.Records;
-import dev.couponpipeline.records.ControlRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Proves a gzip-source route sends every code of its file to its topic on a real broker, then one control record
  * per partition whose offset range and counts hold exactly those codes; or abort records when the file is bad.
  */
-class SourceRoutesTest extends CamelTestSupport {
+class SourceRoutesIT extends CamelTestSupport {
 
     private static final int PARTITIONS = 2;
 
@@ -68,9 +68,12 @@ class SourceRoutesTest extends CamelTestSupport {
         config.setBrokers(kafka.bootstrapServers());
         clients = new KafkaClients(config);
         try (Admin admin = clients.admin()) {
-            admin.createTopics(List.of(new NewTopic("topic-good", PARTITIONS, (short) 1),
-                    new NewTopic("topic-cut", PARTITIONS, (short) 1), new NewTopic("bad.gz", PARTITIONS, (short) 1)))
-                    .all().get();
+            admin.createTopics(List.of(
+                            new NewTopic("topic-good", PARTITIONS, (short) 1),
+                            new NewTopic("topic-cut", PARTITIONS, (short) 1),
+                            new NewTopic("bad.gz", PARTITIONS, (short) 1)))
+                    .all()
+                    .get();
         }
     }
 
@@ -87,9 +90,18 @@ class SourceRoutesTest extends CamelTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("sources", sources);
-        registry.bind("sourceSender", new SourceSender(CodePattern.defaultPattern(), input, PARTITIONS, 3, sources,
-                clients, coordinator, new PipelineMetrics(new SimpleMeterRegistry(), Clock.systemUTC()),
-                dev.couponpipeline.publish.RunHistory.none()));
+        registry.bind(
+                "sourceSender",
+                new SourceSender(
+                        CodePattern.defaultPattern(),
+                        input,
+                        PARTITIONS,
+                        3,
+                        sources,
+                        clients,
+                        coordinator,
+                        new PipelineMetrics(new SimpleMeterRegistry(), Clock.systemUTC()),
+                        dev.couponpipeline.publish.RunHistory.none()));
     }
 
     @Override
@@ -102,7 +114,9 @@ class SourceRoutesTest extends CamelTestSupport {
 
     private void capture(Exchange exchange) {
         Object body = exchange.getMessage().getBody();
-        Iterator<?> it = body instanceof Iterable<?> i ? i.iterator() : List.of(exchange.getMessage()).iterator();
+        Iterator<?> it = body instanceof Iterable<?> i
+                ? i.iterator()
+                : List.of(exchange.getMessage()).iterator();
         it.forEachRemaining(m -> control.add((Message) m));
     }
 
@@ -116,7 +130,9 @@ class SourceRoutesTest extends CamelTestSupport {
             b.parameter("topic", topic);
         }
         b.add();
-        AdviceWith.adviceWith(context, "source-" + name,
+        AdviceWith.adviceWith(
+                context,
+                "source-" + name,
                 a -> a.weaveByToUri("kafka:*").replace().process(this::capture));
         context.start();
     }
@@ -134,11 +150,14 @@ class SourceRoutesTest extends CamelTestSupport {
     /** The codes in Kafka at the ranges the control records name, read back as the aggregator reads them. */
     private List<String> codesAt(String runId, List<ControlRecord> ends) {
         List<String> codes = new ArrayList<>();
-        try (RangeReader reader = new RangeReader(clients.consumer(Map.of("auto.offset.reset", "none")),
-                Duration.ofSeconds(30))) {
+        try (RangeReader reader =
+                new RangeReader(clients.consumer(Map.of("auto.offset.reset", "none")), Duration.ofSeconds(30))) {
             for (ControlRecord end : ends) {
-                long[] records = reader.read(runId, List.of(new RangeReader.Range(0, end.topic(), end.partition(),
-                        end.first(), end.last())), 1, (s, value) -> codes.addAll(Records.codesOf(bytes(value))));
+                long[] records = reader.read(
+                        runId,
+                        List.of(new RangeReader.Range(0, end.topic(), end.partition(), end.first(), end.last())),
+                        1,
+                        (s, value) -> codes.addAll(Records.codesOf(bytes(value))));
                 assertEquals(end.records(), records[0], "records in the range");
             }
         }
@@ -195,8 +214,7 @@ class SourceRoutesTest extends CamelTestSupport {
     }
 
     @Test
-    void should_abort_and_fail_the_run_on_a_bad_file_with_the_topic_defaulting_to_the_file_name()
-            throws Exception {
+    void should_abort_and_fail_the_run_on_a_bad_file_with_the_topic_defaulting_to_the_file_name() throws Exception {
         write(input.resolve("bad.gz"), "AAAAAAAA\n".getBytes(StandardCharsets.US_ASCII));
         instantiate("bad", null);
         assertEquals("bad.gz", sources.byId("bad").topic());

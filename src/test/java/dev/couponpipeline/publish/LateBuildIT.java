@@ -19,7 +19,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * rebalance, while the aggregator's view of the live run was a second old): the swap script refuses it, and the
  * codes that build staged again must not stay behind as a staging key.
  */
-class LateBuildTest {
+class LateBuildIT {
 
     @Test
     void a_part_built_after_its_run_went_live_leaves_no_staging_key(@TempDir Path dir) throws Exception {
@@ -34,8 +34,8 @@ class LateBuildTest {
                 first.visit("AAAAAAAA".getBytes(StandardCharsets.US_ASCII), 8, 3);
                 first.visit("BBBBBBBB".getBytes(StandardCharsets.US_ASCII), 8, 3);
             }
-            LiveSetPublisher.Outcome swapped = publisher.publishPart(first, 0, 1, 2, 5, new long[] {3, 3},
-                    List.of("a", "b"), 1);
+            LiveSetPublisher.Outcome swapped =
+                    publisher.publishPart(first, 0, 1, 2, 5, new long[] {3, 3}, List.of("a", "b"), 1);
             assertEquals(LiveSetPublisher.Status.SWAPPED, swapped.status());
             assertEquals(Set.of("AAAAAAAA", "BBBBBBBB"), redis.opsForSet().members(keys.live()));
 
@@ -45,8 +45,8 @@ class LateBuildTest {
                 late.visit("AAAAAAAA".getBytes(StandardCharsets.US_ASCII), 8, 3);
             }
             assertTrue(Boolean.TRUE.equals(redis.hasKey(keys.staging(run))), "the late build staged its code");
-            LiveSetPublisher.Outcome refused = publisher.publishPart(late, 0, 1, 1, 5, new long[] {3, 3},
-                    List.of("a", "b"), 1);
+            LiveSetPublisher.Outcome refused =
+                    publisher.publishPart(late, 0, 1, 1, 5, new long[] {3, 3}, List.of("a", "b"), 1);
             assertEquals(LiveSetPublisher.Status.LIVE_OR_NEWER, refused.status());
             assertFalse(Boolean.TRUE.equals(redis.hasKey(keys.staging(run))), "and its staging key is gone");
             assertFalse(Boolean.TRUE.equals(redis.hasKey(keys.parts(run))));

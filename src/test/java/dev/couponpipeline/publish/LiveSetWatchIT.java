@@ -19,7 +19,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * Several producer instances watch the same live set: when it vanishes, exactly one of them restores it (the one
  * that gets the claim in Redis), and the claim expires by itself, so a restorer that died is not waited for.
  */
-class LiveSetWatchTest {
+class LiveSetWatchIT {
 
     @Test
     void one_of_several_instances_restores_a_vanished_live_set(@TempDir Path dir) throws Exception {
@@ -29,15 +29,16 @@ class LiveSetWatchTest {
             redis.opsForHash().putAll(keys.meta(), Map.of("runId", "20261202T010000.000Z", "codes", "2"));
             redis.opsForSet().add(keys.live(), "AAAAAAAA", "BBBBBBBB");
             Duration interval = Duration.ofSeconds(1);
-            List<LiveSetWatch> watches = List.of(watch(redis, keys, interval), watch(redis, keys, interval),
-                    watch(redis, keys, interval));
+            List<LiveSetWatch> watches =
+                    List.of(watch(redis, keys, interval), watch(redis, keys, interval), watch(redis, keys, interval));
             for (LiveSetWatch w : watches) {
                 assertFalse(w.shouldRestore(), "the set is there");
                 assertEquals("20261202T010000.000Z", w.lastLiveRunId());
             }
 
             redis.delete(List.of(keys.meta(), keys.live()));
-            long restoring = watches.stream().filter(LiveSetWatch::shouldRestore).count();
+            long restoring =
+                    watches.stream().filter(LiveSetWatch::shouldRestore).count();
             assertEquals(1, restoring, "exactly one instance restores");
             assertTrue(redis.getExpire(keys.restoreClaim()) <= 1, "the claim expires with the interval");
 
@@ -48,7 +49,10 @@ class LiveSetWatchTest {
     }
 
     private static LiveSetWatch watch(StringRedisTemplate redis, LiveSetKeys keys, Duration interval) {
-        return new LiveSetWatch(new LiveSetInfo(redis, keys), new RunCoordinator(Clock.systemUTC(),
-                Duration.ofMinutes(5)), interval, Clock.systemUTC());
+        return new LiveSetWatch(
+                new LiveSetInfo(redis, keys),
+                new RunCoordinator(Clock.systemUTC(), Duration.ofMinutes(5)),
+                interval,
+                Clock.systemUTC());
     }
 }

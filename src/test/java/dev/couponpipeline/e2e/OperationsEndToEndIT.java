@@ -49,7 +49,7 @@ import redis.clients.jedis.Jedis;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class OperationsEndToEndTest {
+class OperationsEndToEndIT {
 
     private static final String TOKEN = "ops-token-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -130,8 +130,12 @@ class OperationsEndToEndTest {
         Outcome held = s.runOnce();
         assertEquals(3, held.exitCode(), held.out() + held.err());
         String heldId = runIdIn(held.out());
-        assertTrue(held.out().contains("HELD") && held.out().contains("it would remove 800 of the live set's 1000"
-                + " codes (80.0 %, more than coupon.publish.max-removed-percent = 50)"), held.out());
+        assertTrue(
+                held.out().contains("HELD")
+                        && held.out()
+                                .contains("it would remove 800 of the live set's 1000"
+                                        + " codes (80.0 %, more than coupon.publish.max-removed-percent = 50)"),
+                held.out());
         assertEquals(first, s.liveSet(), "the live set is untouched");
         assertEquals(meta, s.meta());
         try (Jedis j = harness.jedis()) {
@@ -182,29 +186,50 @@ class OperationsEndToEndTest {
         v2.addAll(fresh(100));
         Set<String> bad = new LinkedHashSet<>(new ArrayList<>(v1).subList(0, 40));
         writeRun(s, v1);
-        int port = PipelineEndToEndTest.freePort();
+        int port = PipelineEndToEndIT.freePort();
         AtomicReference<Main> main = new AtomicReference<>();
         Path archive = root.resolve("replay-archive");
-        Thread service = s.startService(Map.of("coupon.http.port", Integer.toString(port),
-                "coupon.http.token", TOKEN, "coupon.schedule.run-on-start", "true",
-                "coupon.input.archive-dir", archive.toString(),
-                "coupon.live-set.check-interval-seconds", "1", "coupon.live-set.restore-min-interval-seconds", "1"),
+        Thread service = s.startService(
+                Map.of(
+                        "coupon.http.port",
+                        Integer.toString(port),
+                        "coupon.http.token",
+                        TOKEN,
+                        "coupon.schedule.run-on-start",
+                        "true",
+                        "coupon.input.archive-dir",
+                        archive.toString(),
+                        "coupon.live-set.check-interval-seconds",
+                        "1",
+                        "coupon.live-set.restore-min-interval-seconds",
+                        "1"),
                 main::set);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         String base = "http://127.0.0.1:" + port;
         try {
-            String run1 = awaitRun(http, base, service, r -> "published".equals(r.path("state").asText()))
-                    .path("id").asText();
+            String run1 = awaitRun(
+                            http,
+                            base,
+                            service,
+                            r -> "published".equals(r.path("state").asText()))
+                    .path("id")
+                    .asText();
             assertEquals(v1, s.liveSet());
             writeRun(s, v2);
             String run2 = started(send(http, "POST", base + "/runs", TOKEN));
-            assertEquals("published", awaitEnd(http, base, service, run2).path("state").asText());
+            assertEquals(
+                    "published",
+                    awaitEnd(http, base, service, run2).path("state").asText());
             assertEquals(v2, s.liveSet());
             writeRun(s, bad);
             String run3 = started(send(http, "POST", base + "/runs", TOKEN));
-            assertEquals("held", awaitEnd(http, base, service, run3).path("state").asText());
+            assertEquals(
+                    "held", awaitEnd(http, base, service, run3).path("state").asText());
 
-            assertEquals(401, send(http, "POST", base + "/runs/" + run1 + "/replay", null).statusCode());
+            assertEquals(
+                    401,
+                    send(http, "POST", base + "/runs/" + run1 + "/replay", null).statusCode());
             HttpResponse<String> unknown = send(http, "POST", base + "/runs/19990101T000000.000Z/replay", TOKEN);
             assertEquals(404, unknown.statusCode(), unknown.body());
             HttpResponse<String> replayed = send(http, "POST", base + "/runs/" + run1 + "/replay", TOKEN);
@@ -216,26 +241,31 @@ class OperationsEndToEndTest {
             JsonNode run = awaitEnd(http, base, service, run4);
             assertEquals("published", run.path("state").asText(), run.toString());
             assertEquals(run1, run.path("replayOf").asText(), run.toString());
-            assertTrue(v1.equals(s.liveSet()), "the first run's set, not the files' (the held run's): "
-                    + s.liveSet().size() + " codes");
+            assertTrue(
+                    v1.equals(s.liveSet()),
+                    "the first run's set, not the files' (the held run's): "
+                            + s.liveSet().size() + " codes");
             assertEquals(run4, s.meta().get("runId"));
             assertTrue(Files.exists(s.file("a")), "a replay moves no file to the archive");
 
             // a newer held run: the newest complete run on Kafka is not the live one
             String run5 = started(send(http, "POST", base + "/runs?force=true", TOKEN));
-            assertEquals("held", awaitEnd(http, base, service, run5).path("state").asText());
+            assertEquals(
+                    "held", awaitEnd(http, base, service, run5).path("state").asText());
             // Redis loses every key of this pipeline: the watch rebuilds run4's set from Kafka
             try (redis.clients.jedis.Jedis j = harness.jedis()) {
                 for (String k : j.keys(s.key + "*")) {
                     j.del(k);
                 }
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && !v1.equals(s.liveSet())) {
-                Thread.sleep(200);
-            }
-            assertTrue(v1.equals(s.liveSet()), "restored from Kafka: the run last live (" + v1.size() + " codes), not"
-                    + " the held one; " + s.liveSet().size() + " codes");
+            org.awaitility.Awaitility.await("the live set restored from Kafka")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> v1.equals(s.liveSet()));
+            assertTrue(
+                    v1.equals(s.liveSet()),
+                    "restored from Kafka: the run last live (" + v1.size() + " codes), not" + " the held one; "
+                            + s.liveSet().size() + " codes");
             String run6 = s.meta().get("runId");
             assertTrue(run6.compareTo(run5) > 0, run6);
             assertEquals(run4, history(s, run6).get("replayOf"));
@@ -243,21 +273,27 @@ class OperationsEndToEndTest {
 
             // past retention: Kafka drops the records of partition 0 of source a; the replay reads the files
             String topic = s.id + ".a";
-            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-                    "bootstrap.servers", s.settings.get("coupon.kafka.brokers")))) {
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.of("bootstrap.servers", s.settings.get("coupon.kafka.brokers")))) {
                 org.apache.kafka.common.TopicPartition p0 = new org.apache.kafka.common.TopicPartition(topic, 0);
-                long end = admin.listOffsets(Map.of(p0, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
-                        .get(30, TimeUnit.SECONDS).get(p0).offset();
+                long end = admin.listOffsets(Map.of(p0, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                        .all()
+                        .get(30, TimeUnit.SECONDS)
+                        .get(p0)
+                        .offset();
                 admin.deleteRecords(Map.of(p0, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(end)))
-                        .all().get(30, TimeUnit.SECONDS);
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
             }
             writeRun(s, v2);
             HttpResponse<String> fromFiles = send(http, "POST", base + "/runs/" + run6 + "/replay", TOKEN);
             assertEquals(202, fromFiles.statusCode(), fromFiles.body());
             JsonNode fallback = JSON.readTree(fromFiles.body());
             assertEquals("files", fallback.path("from").asText(), fromFiles.body());
-            assertTrue(fallback.path("reason").asText().contains("partition 0 of " + topic)
-                    && fallback.path("reason").asText().contains("past retention"), fromFiles.body());
+            assertTrue(
+                    fallback.path("reason").asText().contains("partition 0 of " + topic)
+                            && fallback.path("reason").asText().contains("past retention"),
+                    fromFiles.body());
             String run7 = fallback.path("runId").asText();
             JsonNode filesRun = awaitEnd(http, base, service, run7);
             assertEquals("published", filesRun.path("state").asText(), filesRun.toString());
@@ -276,19 +312,20 @@ class OperationsEndToEndTest {
 
     /** Polls GET /runs/{id} until the run is no longer running. */
     private static JsonNode awaitEnd(HttpClient http, String base, Thread service, String runId) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        JsonNode run = null;
-        while (System.nanoTime() < deadline && service.isAlive()) {
-            HttpResponse<String> r = send(http, "GET", base + "/runs/" + runId, null);
-            if (r.statusCode() == 200) {
-                run = JSON.readTree(r.body());
-                if (!"running".equals(run.path("state").asText())) {
-                    return run;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("run " + runId + " did not end within 90 s: " + run);
+        JsonNode[] run = new JsonNode[1];
+        org.awaitility.Awaitility.await("run " + runId + " to end")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .failFast("the service stopped", () -> !service.isAlive())
+                .until(() -> {
+                    HttpResponse<String> r = send(http, "GET", base + "/runs/" + runId, null);
+                    if (r.statusCode() == 200) {
+                        run[0] = JSON.readTree(r.body());
+                        return !"running".equals(run[0].path("state").asText());
+                    }
+                    return false;
+                });
+        return run[0];
     }
 
     @Test
@@ -296,17 +333,27 @@ class OperationsEndToEndTest {
         Scenario s = harness.scenario("ops", List.of("a", "b", "c"));
         Set<String> first = new LinkedHashSet<>(fresh(1000));
         writeRun(s, first);
-        int port = PipelineEndToEndTest.freePort();
+        int port = PipelineEndToEndIT.freePort();
         AtomicReference<Main> main = new AtomicReference<>();
-        // GET /coupons/{code} through the Camel route here (the event-loop handler in PipelineEndToEndTest): the
+        // GET /coupons/{code} through the Camel route here (the event-loop handler in PipelineEndToEndIT): the
         // probers across a swap below hold both to the same answers
-        Thread service = s.startService(Map.of("coupon.http.port", Integer.toString(port),
-                "coupon.http.token", TOKEN, "coupon.schedule.run-on-start", "true",
-                "coupon.api.fast-path", "false"), main::set);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Thread service = s.startService(
+                Map.of(
+                        "coupon.http.port",
+                        Integer.toString(port),
+                        "coupon.http.token",
+                        TOKEN,
+                        "coupon.schedule.run-on-start",
+                        "true",
+                        "coupon.api.fast-path",
+                        "false"),
+                main::set);
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         String base = "http://127.0.0.1:" + port;
         try {
-            JsonNode firstRun = awaitRun(http, base, service, r -> "published".equals(r.path("state").asText()));
+            JsonNode firstRun = awaitRun(
+                    http, base, service, r -> "published".equals(r.path("state").asText()));
             String firstId = firstRun.path("id").asText();
             assertEquals("startup", firstRun.path("trigger").asText());
             assertEquals(1000, firstRun.path("validCodes").asLong());
@@ -315,8 +362,11 @@ class OperationsEndToEndTest {
             for (JsonNode src : firstRun.path("sources")) {
                 long expected = src.path("name").asText().equals("c") ? 150 : 1150;
                 assertEquals(expected, src.path("codes").asLong(), src.toString());
-                assertEquals(src.path("sizeBytes").asLong(), src.path("bytesRead").asLong(), src.toString());
-                assertEquals(Files.size(s.file(src.path("name").asText())), src.path("sizeBytes").asLong());
+                assertEquals(
+                        src.path("sizeBytes").asLong(), src.path("bytesRead").asLong(), src.toString());
+                assertEquals(
+                        Files.size(s.file(src.path("name").asText())),
+                        src.path("sizeBytes").asLong());
             }
             assertEquals(4, firstRun.path("partitions").path("total").asInt());
             assertEquals(4, firstRun.path("partitions").path("done").asInt());
@@ -334,19 +384,28 @@ class OperationsEndToEndTest {
             // the same files again: the trigger is skipped, and the history says why
             HttpResponse<String> same = send(http, "POST", base + "/runs", TOKEN);
             assertEquals(200, same.statusCode(), same.body());
-            JsonNode skipped = JSON.readTree(send(http, "GET", base + "/runs", null).body()).path("runs").get(0);
+            JsonNode skipped = JSON.readTree(
+                            send(http, "GET", base + "/runs", null).body())
+                    .path("runs")
+                    .get(0);
             assertEquals("skipped", skipped.path("state").asText(), skipped.toString());
             assertEquals("http", skipped.path("trigger").asText());
-            assertTrue(skipped.path("reason").asText().startsWith("the input files are those of the live run "
-                    + firstId), skipped.toString());
+            assertTrue(
+                    skipped.path("reason").asText().startsWith("the input files are those of the live run " + firstId),
+                    skipped.toString());
 
             // a run that removes 80 % is held; publishing it needs the token
             Set<String> second = new LinkedHashSet<>(new ArrayList<>(first).subList(0, 200));
             second.addAll(fresh(300));
             writeRun(s, second);
             assertEquals(202, send(http, "POST", base + "/runs", TOKEN).statusCode());
-            JsonNode held = awaitRun(http, base, service, r -> r.path("id").asText().compareTo(firstId) > 0
-                    && !r.path("id").asText().endsWith("-skipped") && !"running".equals(r.path("state").asText()));
+            JsonNode held = awaitRun(
+                    http,
+                    base,
+                    service,
+                    r -> r.path("id").asText().compareTo(firstId) > 0
+                            && !r.path("id").asText().endsWith("-skipped")
+                            && !"running".equals(r.path("state").asText()));
             String heldId = held.path("id").asText();
             assertEquals("held", held.path("state").asText(), held.toString());
             assertEquals(300, held.path("added").asLong());
@@ -354,29 +413,44 @@ class OperationsEndToEndTest {
             assertEquals(1000, held.path("replacedCodes").asLong());
             assertTrue(held.path("reason").asText().contains("80.0 %"), held.toString());
             assertEquals(first, s.liveSet());
-            assertEquals(heldId, JSON.readTree(send(http, "GET", base + "/runs", null).body()).path("held").asText());
-            JsonNode one = JSON.readTree(send(http, "GET", base + "/runs/" + heldId, null).body());
+            assertEquals(
+                    heldId,
+                    JSON.readTree(send(http, "GET", base + "/runs", null).body())
+                            .path("held")
+                            .asText());
+            JsonNode one = JSON.readTree(
+                    send(http, "GET", base + "/runs/" + heldId, null).body());
             assertEquals(4, one.path("partitions").path("byPartition").size(), one.toString());
             HttpResponse<String> unknown = send(http, "GET", base + "/runs/19990101T000000.000Z", null);
             assertEquals(404, unknown.statusCode());
-            assertEquals("application/problem+json", unknown.headers().firstValue("Content-Type").orElse(""));
-            assertEquals("19990101T000000.000Z", JSON.readTree(unknown.body()).path("runId").asText(), unknown.body());
+            assertEquals(
+                    "application/problem+json",
+                    unknown.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(
+                    "19990101T000000.000Z",
+                    JSON.readTree(unknown.body()).path("runId").asText(),
+                    unknown.body());
 
             HttpResponse<String> anonymous = send(http, "POST", base + "/runs/" + heldId + "/publish", null);
             assertEquals(401, anonymous.statusCode());
             JsonNode problem = JSON.readTree(anonymous.body());
-            assertEquals("urn:coupon-pipeline:problem:token-required", problem.path("type").asText(), anonymous.body());
+            assertEquals(
+                    "urn:coupon-pipeline:problem:token-required",
+                    problem.path("type").asText(),
+                    anonymous.body());
             assertEquals(401, problem.path("status").asInt());
-            assertEquals("this request changes state: send Authorization: Bearer <coupon.http.token>",
+            assertEquals(
+                    "this request changes state: send Authorization: Bearer <coupon.http.token>",
                     problem.path("detail").asText());
-            assertEquals(403, send(http, "DELETE", base + "/runs/" + heldId, "wrong").statusCode());
+            assertEquals(
+                    403, send(http, "DELETE", base + "/runs/" + heldId, "wrong").statusCode());
             assertEquals(first, s.liveSet(), "refused requests change nothing");
             // while the held run is swapped in, clients ask: across one swap a code's answer changes at most once
             String kept = second.iterator().next();
             String dropped = minus(first, second).iterator().next();
             String added = minus(second, first).iterator().next();
-            List<Prober> probers = List.of(new Prober(http, base, kept), new Prober(http, base, dropped),
-                    new Prober(http, base, added));
+            List<Prober> probers = List.of(
+                    new Prober(http, base, kept), new Prober(http, base, dropped), new Prober(http, base, added));
             probers.forEach(Thread::start);
             Thread.sleep(300);
             HttpResponse<String> published = send(http, "POST", base + "/runs/" + heldId + "/publish", TOKEN);
@@ -397,8 +471,12 @@ class OperationsEndToEndTest {
             Set<String> third = new LinkedHashSet<>(new ArrayList<>(second).subList(0, 60));
             writeRun(s, third);
             assertEquals(202, send(http, "POST", base + "/runs", TOKEN).statusCode());
-            JsonNode heldAgain = awaitRun(http, base, service, r -> r.path("id").asText().compareTo(heldId) > 0
-                    && !"running".equals(r.path("state").asText()));
+            JsonNode heldAgain = awaitRun(
+                    http,
+                    base,
+                    service,
+                    r -> r.path("id").asText().compareTo(heldId) > 0
+                            && !"running".equals(r.path("state").asText()));
             String discardId = heldAgain.path("id").asText();
             assertEquals("held", heldAgain.path("state").asText(), heldAgain.toString());
             assertEquals(440, heldAgain.path("removed").asLong());
@@ -423,8 +501,12 @@ class OperationsEndToEndTest {
             assertEquals(Set.of(), missing, "queried by docker/grafana or docker/prometheus but not exported");
             assertTrue(metrics.contains("coupon_runs_held_total 2.0"), "two runs were held");
             assertTrue(metrics.contains("coupon_api_requests_seconds_bucket{route=\"status-page\",status=\"2xx\""));
-            assertTrue(Pattern.compile("(?m)^camel_exchange_event_notifier_seconds_count\\{[^}]*routeId=\"check-code\""
-                    + "[^}]*} [1-9]").matcher(metrics).find(), "with fast-path=false the Camel route answered");
+            assertTrue(
+                    Pattern.compile("(?m)^camel_exchange_event_notifier_seconds_count\\{[^}]*routeId=\"check-code\""
+                                    + "[^}]*} [1-9]")
+                            .matcher(metrics)
+                            .find(),
+                    "with fast-path=false the Camel route answered");
         } finally {
             PipelineHarness.stopService(main, service);
         }
@@ -450,7 +532,9 @@ class OperationsEndToEndTest {
         public void run() {
             try {
                 while (!stop) {
-                    boolean valid = JSON.readTree(send(http, "GET", url, null).body()).path("valid").asBoolean();
+                    boolean valid = JSON.readTree(send(http, "GET", url, null).body())
+                            .path("valid")
+                            .asBoolean();
                     if (changes.isEmpty() || changes.get(changes.size() - 1) != valid) {
                         changes.add(valid);
                     }
@@ -482,7 +566,8 @@ class OperationsEndToEndTest {
         Set<String> names = new TreeSet<>();
         Pattern metric = Pattern.compile("\\b((?:coupon|jvm)_[a-z0-9_]+)");
         List<String> exprs = new ArrayList<>();
-        JsonNode dashboard = JSON.readTree(Path.of("docker/grafana/dashboards/coupon-pipeline.json").toFile());
+        JsonNode dashboard = JSON.readTree(
+                Path.of("docker/grafana/dashboards/coupon-pipeline.json").toFile());
         for (JsonNode panel : dashboard.path("panels")) {
             for (JsonNode target : panel.path("targets")) {
                 exprs.add(target.path("expr").asText());
@@ -506,26 +591,26 @@ class OperationsEndToEndTest {
     /** Polls GET /runs until its newest run matches. */
     private static JsonNode awaitRun(HttpClient http, String base, Thread service, Predicate<JsonNode> done)
             throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        JsonNode newest = null;
-        while (System.nanoTime() < deadline && service.isAlive()) {
-            try {
-                JsonNode runs = JSON.readTree(send(http, "GET", base + "/runs", null).body()).path("runs");
-                newest = runs.size() == 0 ? null : runs.get(0);
-                if (newest != null && done.test(newest)) {
-                    return newest;
-                }
-            } catch (java.io.IOException notYetListening) {
-                // the service is still starting
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no run as expected within 90 s; newest: " + newest);
+        JsonNode[] newest = new JsonNode[1];
+        org.awaitility.Awaitility.await("the newest run to be as expected")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .failFast("the service stopped", () -> !service.isAlive())
+                .ignoreExceptionsInstanceOf(java.io.IOException.class) // the service is still starting
+                .until(() -> {
+                    JsonNode runs = JSON.readTree(
+                                    send(http, "GET", base + "/runs", null).body())
+                            .path("runs");
+                    newest[0] = runs.size() == 0 ? null : runs.get(0);
+                    return newest[0] != null && done.test(newest[0]);
+                });
+        return newest[0];
     }
 
     private static HttpResponse<String> send(HttpClient http, String method, String url, String token)
             throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
