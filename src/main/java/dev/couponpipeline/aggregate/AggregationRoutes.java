@@ -46,7 +46,7 @@ public class AggregationRoutes extends RouteBuilder {
                 + "&maxPollRecords=500"
                 + "&pollTimeoutMs=500")
                 .routeId("aggregator")
-                .pausable(new AssignmentLog(), anything -> true)
+                .pausable(new AssignmentLog(metrics::controlPartitions), anything -> true)
                 .setBody(method("partAggregation", "parse"))
                 .filter(method("partAggregation", "isOpen"))
                     .aggregate(method(PartEndsStrategy.class, "groupOf"), strategy)

@@ -10,14 +10,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs which control partitions Kafka gives this aggregator, each time that changes: an operator sees how the
- * instances share a run. Hooked into the consumer's poll loop; it never pauses the consumer.
+ * Logs which control partitions Kafka gives this aggregator, each time that changes, and counts them in
+ * {@code coupon_aggregator_control_partitions}: an operator sees how the instances share a run. Hooked into the consumer's poll loop; it never pauses the consumer.
  */
 final class AssignmentLog extends KafkaConsumerListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(AssignmentLog.class);
 
+    private final java.util.function.IntConsumer assigned;
     private Set<Integer> last;
+
+    /** {@code assigned} learns how many control partitions this aggregator has, each time that changes. */
+    AssignmentLog(java.util.function.IntConsumer assigned) {
+        this.assigned = assigned;
+    }
 
     @Override
     public boolean afterConsume(Object consumer) {
@@ -31,6 +37,7 @@ final class AssignmentLog extends KafkaConsumerListener {
                     partitions,
                     last == null ? "none" : last);
             last = partitions;
+            assigned.accept(partitions.size());
         }
         return true;
     }

@@ -33,6 +33,8 @@ public final class PipelineMetrics {
     private final AtomicLong validCodes = new AtomicLong();
     private final AtomicLong lastPublishEpochSeconds = new AtomicLong();
     private final AtomicLong lastRunMillis = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger controlPartitions =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final Counter runsPublished;
     private final Counter runsFailed;
     private final Counter runsHeld;
@@ -56,6 +58,12 @@ public final class PipelineMetrics {
         Gauge.builder("coupon.last.run.duration", lastRunMillis, v -> v.get() / 1000.0)
                 .description("Duration of the last run")
                 .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder(
+                        "coupon.aggregator.control.partitions",
+                        controlPartitions,
+                        java.util.concurrent.atomic.AtomicInteger::get)
+                .description("Control partitions assigned to this aggregator (0 when it has none)")
                 .register(registry);
         runsPublished = Counter.builder("coupon.runs.published")
                 .description("Runs published")
@@ -105,6 +113,11 @@ public final class PipelineMetrics {
         Gauge.builder("coupon.api.cache.entries", entries, java.util.function.IntSupplier::getAsInt)
                 .description("Answers the near cache holds for the live run")
                 .register(registry);
+    }
+
+    /** The control partitions Kafka gives this aggregator now (the parts of every run it builds). */
+    public void controlPartitions(int count) {
+        controlPartitions.set(count);
     }
 
     /**

@@ -674,9 +674,8 @@ class PipelineEndToEndIT {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static int freePort() throws Exception {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    /** A free port on loopback (the embedded broker's helper). */
+    static int freePort() throws java.io.IOException {
+        return dev.couponpipeline.boot.EmbeddedKafka.freePort();
     }
 }

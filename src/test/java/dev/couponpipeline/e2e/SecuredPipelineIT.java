@@ -339,7 +339,8 @@ class SecuredPipelineIT {
         }
     }
 
-    private static int freePort() throws Exception {
-        return EmbeddedKafka.freePort();
+    /** A free port on loopback (the embedded broker's helper). */
+    private static int freePort() throws java.io.IOException {
+        return dev.couponpipeline.boot.EmbeddedKafka.freePort();
     }
 }

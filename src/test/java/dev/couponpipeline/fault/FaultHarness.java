@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.couponpipeline.testing.RedisProcess;
 import dev.couponpipeline.testing.TestJvm;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,12 +64,9 @@ final class FaultHarness implements AutoCloseable {
         redis.start(false);
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
+    /** A free port on loopback (the embedded broker's helper). */
+    static int freePort() throws java.io.IOException {
+        return dev.couponpipeline.boot.EmbeddedKafka.freePort();
     }
 
     /** Polls {@code condition} every 20 ms until it holds; fails naming {@code what} after {@code timeout}. */

@@ -59,6 +59,18 @@ class ScaleOutIT {
         }
     }
 
+    private static final String PARTITIONS = "coupon_aggregator_control_partitions";
+
+    /** Control partitions Kafka gives {@code p} now, as its metric says. */
+    private static int partitions(Pipeline p) {
+        return (int) p.metric(PARTITIONS);
+    }
+
+    private static void awaitPartitions(Pipeline p, java.util.function.IntPredicate expected)
+            throws InterruptedException {
+        FaultHarness.await(p.name + "'s control partitions", RUN, () -> expected.test(partitions(p)));
+    }
+
     @Test
     void two_aggregators_share_a_run_and_one_survives_the_other_dying_mid_run() throws Exception {
         Case c = h.new Case("scale-out");
@@ -74,7 +86,7 @@ class ScaleOutIT {
         TestFiles v1 = c.files(31, 200_000);
         Pipeline a1 = c.start("aggregator1", aggregator);
         Pipeline prod = c.start("producer", producer);
-        a1.awaitLog("assigned control partition(s) [0, 1, 2, 3]", RUN);
+        awaitPartitions(a1, n -> n == 4);
         prod.awaitUp();
         assertEquals(202, prod.startRun().statusCode());
         String run1 = c.awaitPublished(null, RUN);
@@ -83,8 +95,9 @@ class ScaleOutIT {
 
         // a second instance joins: each gets two control partitions, and builds those parts of every run
         Pipeline a2 = c.start("aggregator2", aggregator);
-        a2.awaitLog("assigned control partition(s) [", RUN);
-        a1.awaitLog("(before: [0, 1, 2, 3])", RUN);
+        awaitPartitions(a2, n -> n > 0);
+        awaitPartitions(a1, n -> n < 4);
+        assertEquals(4, partitions(a1) + partitions(a2), "the two share the four control partitions");
         TestFiles v2 = c.files(32, 200_000);
         try (LiveSetProber prober = new LiveSetProber(
                 "127.0.0.1",
@@ -119,11 +132,7 @@ class ScaleOutIT {
                 System.out.println("SCALE-OUT kill -9 of one of two aggregators mid-run: published "
                         + (System.nanoTime() - t0) / 1_000_000 + " ms after the kill");
                 assertPublished(c, v3, prober3);
-                assertTrue(
-                        a1.logText()
-                                .contains("assigned control partition(s) [0, 1, 2, 3] to this aggregator "
-                                        + "(before: ["),
-                        a1.tail());
+                assertEquals(4, partitions(a1), "the survivor has every control partition: " + a1.tail());
                 assertTrue(run3.compareTo(run2) > 0);
             }
 
@@ -147,10 +156,7 @@ class ScaleOutIT {
                 FaultHarness.signal(prod.process, "STOP");
                 double a1Before4 = built(a1);
                 Pipeline a3 = c.start("aggregator3", aggregator);
-                FaultHarness.await(
-                        "aggregator3 to get partitions",
-                        RUN,
-                        () -> a3.logText().matches("(?s).*assigned control partition\\(s\\) \\[\\d.*"));
+                awaitPartitions(a3, n -> n > 0);
                 FaultHarness.signal(prod.process, "CONT");
                 String run4 = c.awaitPublished(run3, RUN);
                 assertPublished(c, v4, prober4);
