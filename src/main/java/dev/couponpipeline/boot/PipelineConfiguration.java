@@ -145,14 +145,9 @@ public class PipelineConfiguration implements CamelContextAware {
             @PropertyInject("coupon.aggregator.completion-timeout-ms") long completionTimeoutMs,
             @BeanInject("roles") Roles roles,
             @PropertyInject("coupon.run.retry.max-attempts") int maxRetries,
-            @PropertyInject("coupon.run.retry.delay-seconds") long retryDelaySeconds,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics) {
-        RunCoordinator coordinator = new RunCoordinator(
-                clock,
-                Duration.ofMillis(completionTimeoutMs),
-                roles.aggregator(),
-                maxRetries,
-                Duration.ofSeconds(retryDelaySeconds));
+        RunCoordinator coordinator =
+                new RunCoordinator(clock, Duration.ofMillis(completionTimeoutMs), roles.aggregator(), maxRetries > 0);
         coordinator.onResult(metrics::runEnded);
         // looked up when a run ends, not now: the history needs Redis
         coordinator.onResult(result -> {

@@ -89,13 +89,7 @@ public class RunRoutes extends RouteBuilder {
                 .bean("runOutcomeWatch", "check")
                 .bean("runCoordinator", "checkDeadline");
 
-        // a run that failed for a reason outside its input (Kafka or Redis down) runs again after a delay
-        from("timer:run-retry?period=1000")
-                .routeId("run-retry")
-                .filter(method("runCoordinator", "retryDue"))
-                    .setHeader(TRIGGER, constant("retry"))
-                    .to("direct:start-run")
-                .end();
+        // a run that failed for a reason outside its input runs again: RunRetryRoutes
 
         // a Redis that restarted empty (or lost the key) gets the set again from a new run, without waiting a day:
         // a replay of the newest run Kafka holds whole, or a run on the files

@@ -23,16 +23,20 @@ public final class RunCoordinator {
     private final Clock clock;
     private final Duration deadlineAfterSources;
     private final boolean aggregatorHere;
-    private final int maxRetries;
-    private final Duration retryDelay;
+    private final boolean retries;
+    /** Told the id of a run that failed outside its input and deserves a retry chain (the run-retry route). */
+    private volatile Consumer<String> retryWanted = id -> {};
     /** Runs that failed on their input (a bad file): retrying cannot help, so they are not retried. */
     private final RecentIds inputFailures = new RecentIds(RECENT);
 
-    private int retriesInARow;
-    private Instant retryAt;
+    /** Runs started by a retry: their failures are the retry chain's to judge, not a new chain's. */
+    private final RecentIds retryRuns = new RecentIds(RECENT);
+
     private final RunIds ids = new RunIds();
     private final List<Consumer<RunResult>> listeners = new ArrayList<>();
     private static final int RECENT = 1000;
+    /** The trigger of a run the run-retry route starts. */
+    public static final String RETRY = "retry";
     /** Runs that have ended (bounded), so a run is reported once however many parts report it. */
     private final RecentIds ended = new RecentIds(RECENT);
     /** Runs started here (bounded), to tell them from runs the aggregator replays from Kafka. */
@@ -54,21 +58,24 @@ public final class RunCoordinator {
      * in Kafka; the aggregator, elsewhere, publishes it or fails it.
      */
     public RunCoordinator(Clock clock, Duration deadlineAfterSources, boolean aggregatorHere) {
-        this(clock, deadlineAfterSources, aggregatorHere, 0, Duration.ofMinutes(1));
+        this(clock, deadlineAfterSources, aggregatorHere, false);
     }
 
     /**
-     * A run started here that fails for a reason other than its input (Kafka or Redis down, records lost, the
-     * aggregator stalled) is run again after {@code retryDelay}, doubling, up to {@code maxRetries} times in a
-     * row; a published run resets the count.
+     * As above; with {@code retries}, a run started here that fails for a reason other than its input (Kafka or
+     * Redis down, records lost, the aggregator stalled) is handed to {@link #onRetryWanted}'s listener, which runs
+     * it again (the run-retry route: Camel's redelivery, with a growing delay).
      */
-    public RunCoordinator(
-            Clock clock, Duration deadlineAfterSources, boolean aggregatorHere, int maxRetries, Duration retryDelay) {
+    public RunCoordinator(Clock clock, Duration deadlineAfterSources, boolean aggregatorHere, boolean retries) {
         this.clock = clock;
         this.deadlineAfterSources = deadlineAfterSources;
         this.aggregatorHere = aggregatorHere;
-        this.maxRetries = maxRetries;
-        this.retryDelay = retryDelay;
+        this.retries = retries;
+    }
+
+    /** {@code listener} learns the id of each run that failed outside its input and deserves a retry. */
+    public void onRetryWanted(Consumer<String> listener) {
+        this.retryWanted = listener;
     }
 
     /** Starts a run and returns its id, or null when a run is already in flight (the trigger is skipped). */
@@ -85,6 +92,9 @@ public final class RunCoordinator {
         Instant now = clock.instant();
         active = new ActiveRun(ids.next(now), trigger, now);
         started.add(active.runId);
+        if (RETRY.equals(trigger)) {
+            retryRuns.add(active.runId);
+        }
         LOG.info("Run {} started (trigger: {})", active.runId, trigger);
         return active.runId;
     }
@@ -133,13 +143,15 @@ public final class RunCoordinator {
         finish(RunResult.failed(runId, reason, elapsed(runId)));
     }
 
-    /** True, once, when a retry of a failed run is due and nothing is in flight: the caller starts a run. */
-    public synchronized boolean retryDue() {
-        if (retryAt == null || active != null || clock.instant().isBefore(retryAt)) {
-            return false;
-        }
-        retryAt = null;
-        return true;
+    /**
+     * True when {@code result} is a failure a retry may cure: not a bad file (it stays bad until replaced) and not
+     * a replay (a retry would read the files, which may be gone or another delivery).
+     */
+    public synchronized boolean deservesRetry(RunResult result) {
+        return !result.published()
+                && !result.succeeded()
+                && !inputFailures.contains(result.runId())
+                && !replays.contains(result.runId());
     }
 
     /**
@@ -223,6 +235,7 @@ public final class RunCoordinator {
     public void finish(RunResult result) {
         List<Consumer<RunResult>> toNotify;
         boolean startedHere;
+        boolean wantRetry;
         synchronized (this) {
             if (ended.contains(result.runId())) {
                 return; // already ended (e.g. failed by a source, then reported again by the aggregator)
@@ -243,7 +256,10 @@ public final class RunCoordinator {
             last = result;
             toNotify = new ArrayList<>(permanent);
             toNotify.addAll(listeners);
-            scheduleRetry(result, startedHere);
+            wantRetry = startedHere && retries && deservesRetry(result) && !retryRuns.contains(result.runId());
+            if (startedHere && !result.published() && isReplay(result.runId())) {
+                LOG.warn("Replay {} failed; not retried from the files", result.runId());
+            }
         }
         if (result.isHeld()) {
             LOG.warn(result.summary());
@@ -257,44 +273,9 @@ public final class RunCoordinator {
                     result.summary());
         }
         toNotify.forEach(l -> l.accept(result));
-    }
-
-    private void scheduleRetry(RunResult result, boolean startedHere) {
-        if (result.published()) {
-            retriesInARow = 0;
-            retryAt = null;
-            return;
+        if (wantRetry) {
+            retryWanted.accept(result.runId());
         }
-        if (result.succeeded() || !startedHere || inputFailures.contains(result.runId()) || maxRetries <= 0) {
-            return;
-        }
-        if (isReplay(result.runId())) {
-            // a retry reads the files, which may be gone or another delivery: the live-set watch or an operator
-            // replays again
-            LOG.warn("Replay {} failed; not retried from the files", result.runId());
-            return;
-        }
-        if (retriesInARow >= maxRetries) {
-            LOG.error(
-                    "Run {} failed {} times in a row for reasons outside its input; no retry left: the next "
-                            + "trigger runs again",
-                    result.runId(),
-                    retriesInARow + 1);
-            retriesInARow = 0;
-            return;
-        }
-        Duration delay = retryDelay.multipliedBy(1L << Math.min(retriesInARow, 10));
-        if (delay.compareTo(Duration.ofMinutes(10)) > 0) {
-            delay = Duration.ofMinutes(10);
-        }
-        retriesInARow++;
-        retryAt = clock.instant().plus(delay);
-        LOG.warn(
-                "Run {} failed for a reason outside its input: retry {} of {} in {} s",
-                result.runId(),
-                retriesInARow,
-                maxRetries,
-                delay.toSeconds());
     }
 
     private void remember(String runId) {

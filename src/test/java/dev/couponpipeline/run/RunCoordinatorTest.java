@@ -10,6 +10,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -98,47 +100,46 @@ class RunCoordinatorTest {
     }
 
     @Test
-    void should_retry_a_run_that_failed_outside_its_input_with_a_doubling_delay_and_never_a_bad_file() {
-        MutableClock clock = new MutableClock();
-        RunCoordinator c = new RunCoordinator(clock, Duration.ofMinutes(5), true, 2, Duration.ofSeconds(30));
+    void should_want_a_retry_of_a_run_that_failed_outside_its_input_never_of_a_bad_file_a_replay_or_a_retry() {
+        RunCoordinator c = new RunCoordinator(new MutableClock(), Duration.ofMinutes(5), true, true);
+        List<String> wanted = new ArrayList<>();
+        c.onRetryWanted(wanted::add);
 
         String bad = c.tryStart("schedule");
         c.sourceFailed(bad, "source b: b.gz: not gzip data");
         c.sourcesStopped(bad, false);
-        clock.now = clock.now.plusSeconds(3600);
-        assertFalse(c.retryDue(), "a bad file is not retried");
+        assertEquals(List.of(), wanted, "a bad file is not retried");
 
-        String first = c.tryStart("schedule");
-        c.sourceFailed(first, "source a: Kafka: timeout", false);
-        c.sourcesStopped(first, false);
-        clock.now = clock.now.plusSeconds(29);
-        assertFalse(c.retryDue());
-        clock.now = clock.now.plusSeconds(1);
-        assertTrue(c.retryDue());
-        assertFalse(c.retryDue(), "due once");
+        String kafka = c.tryStart("schedule");
+        c.sourceFailed(kafka, "source a: Kafka: timeout", false);
+        c.sourcesStopped(kafka, false);
+        assertEquals(List.of(kafka), wanted, "Kafka away: a retry");
+        assertTrue(c.deservesRetry(c.lastResult().orElseThrow()));
 
-        String second = c.tryStart("retry");
-        c.sourcesStopped(second, true);
-        c.finish(RunResult.failed(second, "publishing to Redis failed", Duration.ZERO));
-        clock.now = clock.now.plusSeconds(59);
-        assertFalse(c.retryDue(), "the delay doubles");
-        clock.now = clock.now.plusSeconds(1);
-        assertTrue(c.retryDue());
+        String retry = c.tryStart(RunCoordinator.RETRY);
+        c.sourcesStopped(retry, true);
+        c.finish(RunResult.failed(retry, "publishing to Redis failed", Duration.ZERO));
+        assertEquals(List.of(kafka), wanted, "a retry's failure is its chain's to judge");
+        assertTrue(c.deservesRetry(c.lastResult().orElseThrow()), "and the chain tries again");
 
-        String third = c.tryStart("retry");
-        c.sourcesStopped(third, true);
-        c.finish(RunResult.failed(third, "publishing to Redis failed", Duration.ZERO));
-        clock.now = clock.now.plusSeconds(3600);
-        assertFalse(c.retryDue(), "two retries in a row at most");
+        String replay = c.tryStartReplay("replay");
+        c.sourcesStopped(replay, true);
+        c.finish(RunResult.failed(replay, "publishing to Redis failed", Duration.ZERO));
+        assertEquals(List.of(kafka), wanted, "a replay is not retried from the files");
+        assertFalse(c.deservesRetry(c.lastResult().orElseThrow()));
 
-        String fourth = c.tryStart("schedule");
-        c.sourcesStopped(fourth, true);
-        c.finish(new RunResult(fourth, true, null, Map.of(), 1, 1, 1, Duration.ZERO));
-        String fifth = c.tryStart("schedule");
-        c.sourcesStopped(fifth, true);
-        c.finish(RunResult.failed(fifth, "publishing to Redis failed", Duration.ZERO));
-        clock.now = clock.now.plusSeconds(30);
-        assertTrue(c.retryDue(), "a published run resets the count");
+        String published = c.tryStart("schedule");
+        c.sourcesStopped(published, true);
+        c.finish(new RunResult(published, true, null, Map.of(), 1, 1, 1, Duration.ZERO));
+        assertFalse(c.deservesRetry(c.lastResult().orElseThrow()));
+        assertEquals(List.of(kafka), wanted);
+
+        RunCoordinator off = new RunCoordinator(new MutableClock(), Duration.ofMinutes(5), true, false);
+        off.onRetryWanted(wanted::add);
+        String noRetries = off.tryStart("schedule");
+        off.sourceFailed(noRetries, "source a: Kafka: timeout", false);
+        off.sourcesStopped(noRetries, false);
+        assertEquals(List.of(kafka), wanted, "retries off (max-attempts 0, --once)");
     }
 
     @Test
