@@ -197,8 +197,11 @@ public class PipelineConfiguration implements CamelContextAware {
             @BeanInject("liveSetInfo") LiveSetInfo liveSet,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @PropertyInject("coupon.live-set.restore-min-interval-seconds") long minIntervalSeconds,
+            @PropertyInject("coupon.aggregator.completion-timeout-ms") long completionTimeoutMs,
             @BeanInject("clock") Clock clock) {
-        return new LiveSetWatch(liveSet, coordinator, Duration.ofSeconds(minIntervalSeconds), clock);
+        Duration interval = Duration.ofSeconds(minIntervalSeconds);
+        // a restore run may take the aggregator's whole deadline: the claim covers it
+        return new LiveSetWatch(liveSet, coordinator, interval, interval.plusMillis(completionTimeoutMs), clock);
     }
 
     @BindToRegistry(value = "redisConnection", lazy = true)

@@ -26,6 +26,9 @@ public final class RunRetry {
         }
     }
 
+    /** How long an attempt waits for the slot a failed run still holds. */
+    static final java.time.Duration SLOT_WAIT = java.time.Duration.ofMinutes(10);
+
     private final RunCoordinator coordinator;
     private final ProducerTemplate template;
 
@@ -38,22 +41,48 @@ public final class RunRetry {
     public void attempt(Exchange exchange) throws Exception {
         String failed = exchange.getMessage().getBody(String.class);
         int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class) + 1;
-        String runId =
-                template.requestBodyAndHeader("direct:start-run", null, TRIGGER, RunCoordinator.RETRY, String.class);
-        if (runId == null) {
-            // another trigger's run is in flight: it stands in for this attempt
-            Optional<String> active = coordinator.activeRunId();
-            if (active.isEmpty()) {
-                LOG.info("Retry {} of run {}: no run started", attempt, failed);
-                return;
-            }
-            runId = active.get();
+        if (publishedSince(failed)) {
+            LOG.info("Retry of run {} not needed: run {} was published since", failed, coordinator.lastPublished());
+            coordinator.retryChainEnded();
+            return;
         }
+        String runId = startOrJoin();
         LOG.info("Retry {} of run {}: run {}", attempt, failed, runId);
         RunResult result = coordinator.resultOf(runId).get();
-        if (coordinator.deservesRetry(result)) {
+        if (coordinator.deservesRetry(result) && !publishedSince(failed)) {
             throw new Failed(
                     "run " + runId + " (retry " + attempt + " of run " + failed + ") failed: " + result.failure());
         }
+        coordinator.retryChainEnded();
+    }
+
+    /**
+     * Starts a run; when one is in flight (another trigger's) it stands in for this attempt. A failed run keeps
+     * the slot until its sources have stopped (their last sends may still be timing out): waited for, at most
+     * {@link #SLOT_WAIT}.
+     */
+    private String startOrJoin() throws InterruptedException, Failed {
+        long deadline = System.nanoTime() + SLOT_WAIT.toNanos();
+        while (true) {
+            String runId = template.requestBodyAndHeader(
+                    "direct:start-run", null, TRIGGER, RunCoordinator.RETRY, String.class);
+            if (runId != null) {
+                return runId;
+            }
+            Optional<String> inFlight = coordinator.runInFlight();
+            if (inFlight.isPresent()) {
+                return inFlight.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new Failed("the last failed run's sources did not stop within " + SLOT_WAIT.toMinutes()
+                        + " min: no retry could start");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private boolean publishedSince(String failed) {
+        String published = coordinator.lastPublished();
+        return published != null && published.compareTo(failed) > 0;
     }
 }

@@ -37,7 +37,7 @@ public class RunRetryRoutes extends RouteBuilder {
         if (!roles.producer() || maxAttempts <= 0) {
             return;
         }
-        long delayMs = delaySeconds * delayUnitMs;
+        long delayMs = Math.min(delaySeconds * delayUnitMs, MAX_DELAY_MS);
         bindToRegistry("runRetry", new RunRetry(coordinator, getContext().createProducerTemplate()));
         var template = getContext().createFluentProducerTemplate();
         coordinator.onRetryWanted(failedRunId ->
@@ -57,6 +57,7 @@ public class RunRetryRoutes extends RouteBuilder {
                     .handled(true)
                     .log(LoggingLevel.ERROR, "Run ${body} and its " + maxAttempts + " retries failed for reasons outside "
                             + "their input: ${exception.message}; no retry left: the next trigger runs again")
+                    .bean("runCoordinator", "retryChainEnded")
                 .end()
                 .log(LoggingLevel.WARN, "Run ${body} failed for a reason outside its input: retry in "
                         + delayMs / 1000.0 + " s")

@@ -114,6 +114,7 @@ public final class SourceSender {
                     new ByteArraySerializer(),
                     new ByteArraySerializer());
             boolean sent = false;
+            java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
             try {
                 while (ranges.failure() == null && reader.hasNext()) {
                     CodeRecord r = reader.next();
@@ -122,7 +123,7 @@ public final class SourceSender {
                     try {
                         producer.send(new ProducerRecord<>(s.topic(), p, null, null, r.value(), headers), (meta, e) -> {
                             ranges.acknowledged(p, meta == null ? -1 : meta.offset(), e);
-                            if (e != null) {
+                            if (e != null && closed.compareAndSet(false, true)) {
                                 // the source has failed: drop what is still buffered now, which also
                                 // frees a send() waiting for buffer memory (up to max.block.ms)
                                 producer.close(Duration.ZERO);

@@ -162,8 +162,9 @@ public final class TopicSetup {
      * sent with acks=all), and the brokers the cluster has. Asks for at most {@code timeoutMs}; never throws.
      */
     public static String replicaReport(KafkaClients kafka, String topic, long timeoutMs) {
-        Admin admin = kafka.admin();
+        Admin admin = null;
         try {
+            admin = kafka.admin();
             TopicDescription d = admin.describeTopics(List.of(topic))
                     .allTopicNames()
                     .get(timeoutMs, TimeUnit.MILLISECONDS)
@@ -206,7 +207,9 @@ public final class TopicSetup {
             return "interrupted while asking Kafka about topic " + topic;
         } finally {
             // calls still waiting for an unreachable Kafka are abandoned, not waited for
-            admin.close(java.time.Duration.ZERO);
+            if (admin != null) {
+                admin.close(java.time.Duration.ZERO);
+            }
         }
     }
 

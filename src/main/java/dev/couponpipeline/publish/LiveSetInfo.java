@@ -62,6 +62,17 @@ public final class LiveSetInfo {
         }
     }
 
+    /** Gives the restore claim back if {@code holder} has it (the set is back); quiet when Redis does not answer. */
+    public void releaseRestore(String holder) {
+        try {
+            if (holder.equals(redis.opsForValue().get(keys.restoreClaim()))) {
+                redis.delete(keys.restoreClaim());
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Could not release the restore claim in Redis: {}", e.toString());
+        }
+    }
+
     /** Who holds the restore claim, or null. */
     public String restoreClaimHolder() {
         try {

@@ -22,16 +22,28 @@ public final class LiveSetWatch {
     private final LiveSetInfo liveSet;
     private final RunCoordinator coordinator;
     private final Duration minInterval;
+    private final Duration claimTtl;
     private final Clock clock;
     private boolean seenPublished;
     private Instant lastRestore = Instant.MIN;
-    /** This instance, as the restore claim names it (host and process id). */
-    private final String instance = ProcessHandle.current().pid() + "@" + hostName();
+    /** This watch, as the restore claim names it: process id, host, and a random part. */
+    private final String instance = ProcessHandle.current().pid() + "@" + hostName() + "/"
+            + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
 
     public LiveSetWatch(LiveSetInfo liveSet, RunCoordinator coordinator, Duration minInterval, Clock clock) {
+        this(liveSet, coordinator, minInterval, minInterval, clock);
+    }
+
+    /**
+     * {@code claimTtl}: how long the restore claim outlives a holder that died; at least one restore run (the
+     * holder releases it as soon as it sees the set back).
+     */
+    public LiveSetWatch(
+            LiveSetInfo liveSet, RunCoordinator coordinator, Duration minInterval, Duration claimTtl, Clock clock) {
         this.liveSet = liveSet;
         this.coordinator = coordinator;
         this.minInterval = minInterval;
+        this.claimTtl = claimTtl;
         this.clock = clock;
     }
 
@@ -70,6 +82,7 @@ public final class LiveSetWatch {
                 if (runId != null) {
                     lastLiveRunId = runId;
                 }
+                liveSet.releaseRestore(instance); // restored (by this instance, if it held the claim)
                 return false;
             }
             case UNREACHABLE -> {
@@ -87,7 +100,7 @@ public final class LiveSetWatch {
                 if (lastRestore != Instant.MIN && now.isBefore(lastRestore.plus(minInterval))) {
                     return false;
                 }
-                if (!liveSet.claimRestore(instance, minInterval)) {
+                if (!liveSet.claimRestore(instance, claimTtl) && !instance.equals(liveSet.restoreClaimHolder())) {
                     LOG.info(
                             "The live set is gone from Redis ({}): {} restores it",
                             state.description,

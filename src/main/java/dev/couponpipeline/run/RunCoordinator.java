@@ -31,6 +31,15 @@ public final class RunCoordinator {
 
     /** Runs started by a retry: their failures are the retry chain's to judge, not a new chain's. */
     private final RecentIds retryRuns = new RecentIds(RECENT);
+    /** A retry chain is under way (at most one): failures meanwhile are its to cure, not a new chain's. */
+    private boolean retryChain;
+    /** How recent runs ended, for {@link #resultOf} asked after the end. */
+    private final java.util.Map<String, RunResult> recentResults = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, RunResult> eldest) {
+            return size() > 100;
+        }
+    };
 
     private final RunIds ids = new RunIds();
     private final List<Consumer<RunResult>> listeners = new ArrayList<>();
@@ -71,6 +80,16 @@ public final class RunCoordinator {
         this.deadlineAfterSources = deadlineAfterSources;
         this.aggregatorHere = aggregatorHere;
         this.retries = retries;
+    }
+
+    /** The retry chain has ended (a run published, a bad file, or no attempt left): the next failure starts one. */
+    public synchronized void retryChainEnded() {
+        retryChain = false;
+    }
+
+    /** The run in flight that has not ended yet (a failed run keeps the slot until its sources stopped). */
+    public synchronized Optional<String> runInFlight() {
+        return active == null || active.ended ? Optional.empty() : Optional.of(active.runId);
     }
 
     /** {@code listener} learns the id of each run that failed outside its input and deserves a retry. */
@@ -256,7 +275,13 @@ public final class RunCoordinator {
             last = result;
             toNotify = new ArrayList<>(permanent);
             toNotify.addAll(listeners);
-            wantRetry = startedHere && retries && deservesRetry(result) && !retryRuns.contains(result.runId());
+            recentResults.put(result.runId(), result);
+            wantRetry = startedHere
+                    && retries
+                    && !retryChain
+                    && deservesRetry(result)
+                    && !retryRuns.contains(result.runId());
+            retryChain |= wantRetry;
             if (startedHere && !result.published() && isReplay(result.runId())) {
                 LOG.warn("Replay {} failed; not retried from the files", result.runId());
             }
@@ -306,8 +331,9 @@ public final class RunCoordinator {
             }
         };
         synchronized (this) {
-            if (last != null && last.runId().equals(runId)) {
-                f.complete(last);
+            RunResult ended = recentResults.get(runId);
+            if (ended != null) {
+                f.complete(ended);
                 return f;
             }
             listeners.add(listener);

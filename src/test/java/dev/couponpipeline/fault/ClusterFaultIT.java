@@ -174,7 +174,8 @@ class ClusterFaultIT {
             KafkaNode victim = h.kafka.busiestLeader(c.topics);
             Map<Integer, Integer> leaders = h.kafka.leaderCounts(c.topics);
             victim.kill9();
-            assertTrue(p.metric(READ) < read + v2.codesWritten, "killed while the sources were still sending");
+            double readAtKill = p.metric(READ);
+            assertTrue(readAtKill >= 0 && readAtKill < read + v2.codesWritten, "killed mid-production: " + readAtKill);
             c.awaitPublished(run1, RUN);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             report("kill -9 of the busiest leader mid-production: started to published in " + ms + " ms ("
@@ -209,6 +210,7 @@ class ClusterFaultIT {
             assertEquals(run1, c.liveRunId(), "still aggregating");
             KafkaNode victim = h.kafka.busiestLeader(c.topics);
             victim.kill9();
+            assertEquals(run1, c.liveRunId(), "killed before the run was published: mid-aggregation");
             c.awaitPublished(run1, RUN);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             report("kill -9 of the busiest leader mid-aggregation: started to published in " + ms + " ms ("
@@ -303,7 +305,10 @@ class ClusterFaultIT {
             victim.wipe();
             long t0 = System.nanoTime();
             victim.launch();
-            assertTrue(p.metric(READ) < read + v2.codesWritten, "restarted while the sources were still sending");
+            double readAtRestart = p.metric(READ);
+            assertTrue(
+                    readAtRestart >= 0 && readAtRestart < read + v2.codesWritten,
+                    "restarted while the sources were still sending: " + readAtRestart);
             c.awaitPublished(run1, RUN);
             assertSameRun(c, p, runId, failed);
             h.kafka.awaitUp(3);

@@ -158,12 +158,12 @@ final class FaultHarness implements AutoCloseable {
             if (process != null && process.isAlive()) {
                 process.destroyForcibly();
                 process.waitFor(30, TimeUnit.SECONDS);
-                // the next start must see "kafka ready" again, so forget the old log lines
-                try {
-                    Files.deleteIfExists(log());
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
+            }
+            // the next start must see "kafka ready" again, so forget the old log lines (of a crash too)
+            try {
+                Files.deleteIfExists(log());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
             }
         }
 

@@ -42,19 +42,17 @@ class RunRetryRoutesTest {
         context.getRegistry().bind("roles", new Roles(true, true, true));
         context.getRegistry().bind("runCoordinator", coordinator);
         List<String> script = Collections.synchronizedList(new ArrayList<>(outcomes));
-        context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:start-run").process(e -> {
+        // a lambda, not a RouteBuilder subclass: camel-main's package scan would pick a class up in other tests
+        RouteBuilder.addRoutes(
+                context,
+                rb -> rb.from("direct:start-run").process(e -> {
                     String runId = coordinator.tryStart(e.getMessage().getHeader(TRIGGER, String.class));
                     e.getMessage().setBody(runId);
                     retryStarts.add(System.currentTimeMillis() - failedAt);
                     String outcome = script.isEmpty() ? "published" : script.remove(0);
                     CompletableFuture.runAsync(
                             () -> end(runId, outcome), CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS));
-                });
-            }
-        });
+                }));
         RunRetryRoutes retries = new RunRetryRoutes();
         retries.roles = new Roles(true, true, true);
         retries.coordinator = coordinator;

@@ -45,6 +45,15 @@ class LiveSetWatchIT {
             // the restorer died: once its claim and the interval are over, another instance takes over
             Thread.sleep(interval.toMillis() + 200);
             assertEquals(1, watches.stream().filter(LiveSetWatch::shouldRestore).count());
+
+            // the set is back: the holder gives the claim back at its next check
+            redis.opsForHash().putAll(keys.meta(), Map.of("runId", "20261202T020000.000Z", "codes", "2"));
+            redis.opsForSet().add(keys.live(), "AAAAAAAA", "BBBBBBBB");
+            assertTrue(Boolean.TRUE.equals(redis.hasKey(keys.restoreClaim())));
+            for (LiveSetWatch w : watches) {
+                assertFalse(w.shouldRestore());
+            }
+            assertFalse(Boolean.TRUE.equals(redis.hasKey(keys.restoreClaim())), "the claim is released");
         }
     }
 
