@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +36,7 @@ public final class PipelineMetrics {
     private final AtomicLong lastRunMillis = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger controlPartitions =
             new java.util.concurrent.atomic.AtomicInteger();
+    private final List<Object> strongly = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Counter runsPublished;
     private final Counter runsFailed;
     private final Counter runsHeld;
@@ -102,6 +104,8 @@ public final class PipelineMetrics {
             java.util.function.LongSupplier hits,
             java.util.function.LongSupplier misses,
             java.util.function.IntSupplier entries) {
+        // meters hold their objects weakly, and these lambdas have no other reference
+        strongly.addAll(List.of(hits, misses, entries));
         io.micrometer.core.instrument.FunctionCounter.builder(
                         "coupon.api.cache.hits", hits, java.util.function.LongSupplier::getAsLong)
                 .description("Code checks answered from the near cache")

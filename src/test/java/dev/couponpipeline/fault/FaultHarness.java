@@ -677,10 +677,6 @@ final class FaultHarness implements AutoCloseable {
             }
         }
 
-        void awaitLog(String text, Duration timeout) throws InterruptedException {
-            await("'" + text + "' in " + log, timeout, () -> logText().contains(text));
-        }
-
         /** Sum of a Prometheus metric's samples (all tags), or -1 when the process does not answer. */
         double metric(String name) {
             try {

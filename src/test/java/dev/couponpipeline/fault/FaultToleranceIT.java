@@ -436,11 +436,13 @@ class FaultToleranceIT {
             TestFiles v2 = c.files(15, DISTINCT);
             try (LiveSetProber prober = c.prober(v1, v2)) {
                 proxy.freezeOn("SADD");
+                double failed = p1.metric("coupon_runs_failed_total");
                 assertEquals(202, p1.startRun().statusCode());
                 assertTrue(proxy.awaitFrozen(RUN.toMillis()));
                 proxy.mode(TcpProxy.Mode.DROP);
                 proxy.thaw();
-                p1.awaitLog("publishing to Redis failed", RUN);
+                awaitMetricAbove(p1, "coupon_runs_failed_total", failed);
+                assertTrue(p1.logText().contains("publishing to Redis failed"), p1.tail());
                 assertEquals(run1, c.liveRunId());
                 proxy.mode(TcpProxy.Mode.PASS);
                 FaultHarness.await("a new run to be accepted", RUN, () -> {
