@@ -133,8 +133,7 @@ class ClusterFaultIT {
         Case c = h.new Case("cluster-unfaulted");
         TestFiles v1 = c.files(31, 3 * DISTINCT);
         Pipeline p = c.start("p1", SLOW_SOURCES);
-        String run1 = c.awaitPublished(null, RUN);
-        assertEquals(v1.valid, c.liveSet(), p.tail());
+        String run1 = c.baseline(p, v1);
         // the topics the pipeline made are those of the production compose file's cluster
         Map<String, List<Integer>> isr = h.kafka.inSync(allTopics(c));
         assertEquals(4 * FaultHarness.PARTITIONS, isr.size(), isr.toString());
@@ -162,8 +161,7 @@ class ClusterFaultIT {
         Case c = h.new Case("cluster-producing");
         TestFiles v1 = c.files(33, 3 * DISTINCT);
         Pipeline p = c.start("p1", SLOW_SOURCES);
-        String run1 = c.awaitPublished(null, RUN);
-        assertEquals(v1.valid, c.liveSet(), p.tail());
+        String run1 = c.baseline(p, v1);
         TestFiles v2 = c.files(34, 3 * DISTINCT);
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double failed = p.metric(FAILED);
@@ -197,8 +195,7 @@ class ClusterFaultIT {
         Case c = h.new Case("cluster-aggregating");
         TestFiles v1 = c.files(35, DISTINCT);
         Pipeline p = c.start("p1", Map.of());
-        String run1 = c.awaitPublished(null, RUN);
-        assertEquals(v1.valid, c.liveSet(), p.tail());
+        String run1 = c.baseline(p, v1);
         TestFiles v2 = c.files(36, DISTINCT);
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double failed = p.metric(FAILED);
@@ -230,8 +227,7 @@ class ClusterFaultIT {
         Map<String, String> settings = new java.util.HashMap<>(BOUNDED);
         settings.putAll(SLOW_SOURCES);
         Pipeline p = c.start("p1", settings);
-        String run1 = c.awaitPublished(null, RUN);
-        assertEquals(v1.valid, c.liveSet(), p.tail());
+        String run1 = c.baseline(p, v1);
         TestFiles v2 = c.files(38, 3 * DISTINCT);
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double failed = p.metric(FAILED);
@@ -292,8 +288,7 @@ class ClusterFaultIT {
         Case c = h.new Case("cluster-empty-disk");
         TestFiles v1 = c.files(39, 3 * DISTINCT);
         Pipeline p = c.start("p1", SLOW_SOURCES);
-        String run1 = c.awaitPublished(null, RUN);
-        assertEquals(v1.valid, c.liveSet(), p.tail());
+        String run1 = c.baseline(p, v1);
         TestFiles v2 = c.files(40, 3 * DISTINCT);
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double failed = p.metric(FAILED);

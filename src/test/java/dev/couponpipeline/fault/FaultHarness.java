@@ -585,6 +585,13 @@ final class FaultHarness implements AutoCloseable {
             }
         }
 
+        /** Waits for the first run (the files {@code v1}) to be published by {@code p}; returns its id. */
+        String baseline(Pipeline p, TestFiles v1) throws InterruptedException {
+            String run1 = awaitPublished(null, RECOVERY);
+            assertEquals(v1.valid, liveSet(), p.tail());
+            return run1;
+        }
+
         /** A prober of this case's live set that allows the sizes of the two known sets. */
         LiveSetProber prober(TestFiles v1, TestFiles v2) {
             return new LiveSetProber(

@@ -62,13 +62,6 @@ class FaultToleranceIT {
         System.out.println("FAULT " + line);
     }
 
-    /** Publishes the first file set with {@code p}. */
-    private String baseline(Case c, Pipeline p, TestFiles v1) throws Exception {
-        String run1 = c.awaitPublished(null, RUN);
-        assertEquals(v1.valid, c.liveSet(), p.tail());
-        return run1;
-    }
-
     /**
      * The run in flight is all in Kafka: every source ended every partition, so it can be rebuilt from the
      * control records and the ranges they name, whatever happened to the process building it.
@@ -100,7 +93,7 @@ class FaultToleranceIT {
         Case c = h.new Case("kill9-aggregating");
         TestFiles v1 = c.files(1, DISTINCT);
         Pipeline p1 = c.start("p1", Map.of());
-        String run1 = baseline(c, p1, v1);
+        String run1 = c.baseline(p1, v1);
         TestFiles v2 = c.files(2, DISTINCT);
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double before = p1.metric(CONSUMED);
@@ -127,7 +120,7 @@ class FaultToleranceIT {
             c.redisPort = proxy.port();
             TestFiles v1 = c.files(3, DISTINCT);
             Pipeline p1 = c.start("p1", Map.of());
-            String run1 = baseline(c, p1, v1);
+            String run1 = c.baseline(p1, v1);
             TestFiles v2 = c.files(4, DISTINCT);
             try (LiveSetProber prober = c.prober(v1, v2)) {
                 // every part marks itself done with the swap script; the last one swaps: freeze that one (by the
@@ -169,7 +162,7 @@ class FaultToleranceIT {
         TestFiles v1 = c.files(5, 3 * DISTINCT);
         Pipeline agg = c.start("aggregator", aggregator);
         Pipeline prod1 = c.start("producer1", producer);
-        String run1 = baseline(c, agg, v1);
+        String run1 = c.baseline(agg, v1);
         TestFiles v2 = c.files(6, 3 * DISTINCT);
         Map<String, Long> runStart = h.kafka.endOffsets(c.topics, FaultHarness.PARTITIONS);
         try (LiveSetProber prober = c.prober(v1, v2)) {
@@ -216,7 +209,7 @@ class FaultToleranceIT {
         Map<String, String> slowProducer = Map.of("coupon.kafka.codes-per-record", "5");
         TestFiles v1 = c.files(17, 3 * DISTINCT);
         Pipeline p1 = c.start("p1", slowProducer);
-        String run1 = baseline(c, p1, v1);
+        String run1 = c.baseline(p1, v1);
         TestFiles v2 = c.files(18, 3 * DISTINCT);
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double read = p1.metric("coupon_codes_read_total");
@@ -237,7 +230,7 @@ class FaultToleranceIT {
         Case c = h.new Case("broker-consuming");
         TestFiles v1 = c.files(19, DISTINCT);
         Pipeline p1 = c.start("p1", Map.of());
-        String run1 = baseline(c, p1, v1);
+        String run1 = c.baseline(p1, v1);
         TestFiles v2 = c.files(20, DISTINCT);
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double before = p1.metric(CONSUMED);
@@ -266,7 +259,7 @@ class FaultToleranceIT {
             c.redisPort = proxy.port();
             TestFiles v1 = c.files(21, DISTINCT);
             Pipeline p1 = c.start("p1", Map.of());
-            String run1 = baseline(c, p1, v1);
+            String run1 = c.baseline(p1, v1);
             TestFiles v2 = c.files(22, DISTINCT);
             proxy.freezeOn("SADD");
             assertEquals(202, p1.startRun().statusCode());
@@ -306,7 +299,7 @@ class FaultToleranceIT {
         TestFiles v1 = c.files(7, DISTINCT);
         Pipeline agg = c.start("aggregator", aggregator);
         Pipeline prod = c.start("producer", Map.of("coupon.role", "producer,api"));
-        String run1 = baseline(c, agg, v1);
+        String run1 = c.baseline(agg, v1);
         TestFiles v2 = c.files(8, DISTINCT);
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double before = agg.metric(CONSUMED);
@@ -329,7 +322,7 @@ class FaultToleranceIT {
         Case c = h.new Case("sigterm");
         TestFiles v1 = c.files(9, DISTINCT);
         Pipeline p1 = c.start("p1", Map.of());
-        String run1 = baseline(c, p1, v1);
+        String run1 = c.baseline(p1, v1);
         TestFiles v2 = c.files(10, DISTINCT);
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double before = p1.metric(CONSUMED);
@@ -365,7 +358,7 @@ class FaultToleranceIT {
         try {
             TestFiles v1 = c.files(11, DISTINCT);
             Pipeline p1 = c.start("p1", Map.of());
-            String run1 = baseline(c, p1, v1);
+            String run1 = c.baseline(p1, v1);
             own.kill9();
             own.start(false);
             long t0 = System.nanoTime();
@@ -392,7 +385,7 @@ class FaultToleranceIT {
             c.redisPort = proxy.port();
             TestFiles v1 = c.files(12, DISTINCT);
             Pipeline p1 = c.start("p1", Map.of());
-            String run1 = baseline(c, p1, v1);
+            String run1 = c.baseline(p1, v1);
             TestFiles v2 = c.files(13, DISTINCT);
             try (LiveSetProber prober = c.prober(v1, v2)) {
                 proxy.freezeOn("SADD");
@@ -432,7 +425,7 @@ class FaultToleranceIT {
                             "200",
                             "coupon.publish.max-retry-delay-ms",
                             "400"));
-            String run1 = baseline(c, p1, v1);
+            String run1 = c.baseline(p1, v1);
             TestFiles v2 = c.files(15, DISTINCT);
             try (LiveSetProber prober = c.prober(v1, v2)) {
                 proxy.freezeOn("SADD");
@@ -465,7 +458,7 @@ class FaultToleranceIT {
         Case c = h.new Case("bad-input");
         TestFiles v1 = c.files(16, DISTINCT / 4);
         Pipeline p1 = c.start("p1", Map.of());
-        String run1 = baseline(c, p1, v1);
+        String run1 = c.baseline(p1, v1);
         p1.kill9();
         Path bad = c.input.resolve("couponbase2.gz");
 
