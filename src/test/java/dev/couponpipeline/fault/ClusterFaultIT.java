@@ -101,10 +101,6 @@ class ClusterFaultIT {
         System.out.println("FAULT cluster " + line);
     }
 
-    private static void awaitMetricAbove(Pipeline p, String metric, double value) throws InterruptedException {
-        FaultHarness.await(metric + " > " + value + " in " + p.name, RUN, () -> p.metric(metric) > value);
-    }
-
     /** Waits until every partition of the topics has all three brokers in sync again. */
     private void awaitFullyReplicated(List<String> topics) throws InterruptedException {
         FaultHarness.await("every partition of " + topics + " in sync on three brokers", RUN, () -> {
@@ -168,7 +164,7 @@ class ClusterFaultIT {
             double read = p.metric(READ);
             long t0 = System.nanoTime();
             String runId = FaultHarness.runIdOf(p.startRun());
-            awaitMetricAbove(p, READ, read + v2.codesWritten / 10.0);
+            p.awaitMetricAbove(READ, read + v2.codesWritten / 10.0);
             KafkaNode victim = h.kafka.busiestLeader(c.topics);
             Map<Integer, Integer> leaders = h.kafka.leaderCounts(c.topics);
             victim.kill9();
@@ -203,7 +199,7 @@ class ClusterFaultIT {
             long t0 = System.nanoTime();
             String runId = FaultHarness.runIdOf(p.startRun());
             FaultHarness.await("the run's sources all sent", RUN, () -> p.sourcesSent(runId));
-            awaitMetricAbove(p, CONSUMED, consumed + 2000);
+            p.awaitMetricAbove(CONSUMED, consumed + 2000);
             assertEquals(run1, c.liveRunId(), "still aggregating");
             KafkaNode victim = h.kafka.busiestLeader(c.topics);
             victim.kill9();
@@ -233,7 +229,7 @@ class ClusterFaultIT {
             double failed = p.metric(FAILED);
             double read = p.metric(READ);
             String runId = FaultHarness.runIdOf(p.startRun());
-            awaitMetricAbove(p, READ, read + v2.codesWritten / 10.0);
+            p.awaitMetricAbove(READ, read + v2.codesWritten / 10.0);
             h.kafka.node(2).kill9();
             h.kafka.node(3).kill9();
             long t0 = System.nanoTime();
@@ -294,7 +290,7 @@ class ClusterFaultIT {
             double failed = p.metric(FAILED);
             double read = p.metric(READ);
             String runId = FaultHarness.runIdOf(p.startRun());
-            awaitMetricAbove(p, READ, read + v2.codesWritten / 10.0);
+            p.awaitMetricAbove(READ, read + v2.codesWritten / 10.0);
             KafkaNode victim = h.kafka.busiestLeader(c.topics);
             victim.kill9();
             victim.wipe();

@@ -684,6 +684,11 @@ final class FaultHarness implements AutoCloseable {
             }
         }
 
+        /** Waits until {@code metric} is above {@code value} on this process. */
+        void awaitMetricAbove(String metric, double value) throws InterruptedException {
+            await(metric + " > " + value + " in " + name, RECOVERY, () -> metric(metric) > value);
+        }
+
         /** Sum of a Prometheus metric's samples (all tags), or -1 when the process does not answer. */
         double metric(String name) {
             try {

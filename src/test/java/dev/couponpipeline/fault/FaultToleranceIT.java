@@ -82,10 +82,6 @@ class FaultToleranceIT {
         assertEquals(1, ends.size(), "one run in flight: " + ends);
     }
 
-    private static void awaitMetricAbove(Pipeline p, String metric, double value) throws InterruptedException {
-        FaultHarness.await(metric + " > " + value + " in " + p.name, RUN, () -> p.metric(metric) > value);
-    }
-
     // --- 1: kill -9 of the aggregator's JVM mid-aggregation -----------------------------------------------------
 
     @Test
@@ -98,7 +94,7 @@ class FaultToleranceIT {
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double before = p1.metric(CONSUMED);
             assertEquals(202, p1.startRun().statusCode());
-            awaitMetricAbove(p1, CONSUMED, before + 2000);
+            p1.awaitMetricAbove(CONSUMED, before + 2000);
             p1.kill9();
             assertEquals(run1, c.liveRunId(), "killed before its publish");
             assertReplayable(c, run1);
@@ -168,7 +164,7 @@ class FaultToleranceIT {
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double read = prod1.metric("coupon_codes_read_total");
             assertEquals(202, prod1.startRun().statusCode());
-            awaitMetricAbove(prod1, "coupon_codes_read_total", read + v2.codesWritten / 10.0);
+            prod1.awaitMetricAbove("coupon_codes_read_total", read + v2.codesWritten / 10.0);
             prod1.kill9();
             assertTrue(
                     h.kafka.endOffsets(c.topics, FaultHarness.PARTITIONS).values().stream()
@@ -214,7 +210,7 @@ class FaultToleranceIT {
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double read = p1.metric("coupon_codes_read_total");
             assertEquals(202, p1.startRun().statusCode());
-            awaitMetricAbove(p1, "coupon_codes_read_total", read + v2.codesWritten / 10.0);
+            p1.awaitMetricAbove("coupon_codes_read_total", read + v2.codesWritten / 10.0);
             assertTrue(p1.metric("coupon_codes_read_total") < read + v2.codesWritten, "still producing");
             long t0 = System.nanoTime();
             restartBroker();
@@ -236,7 +232,7 @@ class FaultToleranceIT {
             double before = p1.metric(CONSUMED);
             String runId = FaultHarness.runIdOf(p1.startRun());
             FaultHarness.await("the run's sources all sent", RUN, () -> p1.sourcesSent(runId));
-            awaitMetricAbove(p1, CONSUMED, before + 2000);
+            p1.awaitMetricAbove(CONSUMED, before + 2000);
             assertEquals(run1, c.liveRunId(), "still consuming");
             long t0 = System.nanoTime();
             restartBroker();
@@ -304,7 +300,7 @@ class FaultToleranceIT {
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double before = agg.metric(CONSUMED);
             assertEquals(202, prod.startRun().statusCode());
-            awaitMetricAbove(agg, CONSUMED, before + 2000);
+            agg.awaitMetricAbove(CONSUMED, before + 2000);
             FaultHarness.signal(agg.process, "STOP");
             Thread.sleep(14_000); // past session.timeout.ms and max.poll.interval.ms: the group drops the member
             FaultHarness.signal(agg.process, "CONT");
@@ -327,7 +323,7 @@ class FaultToleranceIT {
         try (LiveSetProber prober = c.prober(v1, v2)) {
             double before = p1.metric(CONSUMED);
             assertEquals(202, p1.startRun().statusCode());
-            awaitMetricAbove(p1, CONSUMED, before + 2000);
+            p1.awaitMetricAbove(CONSUMED, before + 2000);
             long t0 = System.nanoTime();
             FaultHarness.signal(p1.process, "TERM");
             assertTrue(p1.process.waitFor(60, TimeUnit.SECONDS), "stopped within the shutdown timeout");
@@ -393,7 +389,7 @@ class FaultToleranceIT {
                 assertTrue(proxy.awaitFrozen(RUN.toMillis()), "the staging writes began");
                 proxy.mode(TcpProxy.Mode.DROP); // every connection cut, new ones refused
                 proxy.thaw();
-                awaitMetricAbove(p1, "coupon_publish_retries_total", 2);
+                p1.awaitMetricAbove("coupon_publish_retries_total", 2);
                 assertEquals(run1, c.liveRunId());
                 assertEquals(v1.valid, c.liveSet());
                 long t0 = System.nanoTime();
@@ -434,7 +430,7 @@ class FaultToleranceIT {
                 assertTrue(proxy.awaitFrozen(RUN.toMillis()));
                 proxy.mode(TcpProxy.Mode.DROP);
                 proxy.thaw();
-                awaitMetricAbove(p1, "coupon_runs_failed_total", failed);
+                p1.awaitMetricAbove("coupon_runs_failed_total", failed);
                 assertTrue(p1.logText().contains("publishing to Redis failed"), p1.tail());
                 assertEquals(run1, c.liveRunId());
                 proxy.mode(TcpProxy.Mode.PASS);
