@@ -168,8 +168,8 @@ class ClusterFaultIT {
             KafkaNode victim = h.kafka.busiestLeader(c.topics);
             Map<Integer, Integer> leaders = h.kafka.leaderCounts(c.topics);
             victim.kill9();
-            double readAtKill = p.metric(READ);
-            assertTrue(readAtKill >= 0 && readAtKill < read + v2.codesWritten, "killed mid-production: " + readAtKill);
+            // the files may all be read (the producers buffer them); production ends when Kafka acknowledged it all
+            assertTrue(p.metric(READ) >= 0 && !p.sourcesSent(runId), "killed mid-production");
             c.awaitPublished(run1, RUN);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             report("kill -9 of the busiest leader mid-production: started to published in " + ms + " ms ("
@@ -296,10 +296,7 @@ class ClusterFaultIT {
             victim.wipe();
             long t0 = System.nanoTime();
             victim.launch();
-            double readAtRestart = p.metric(READ);
-            assertTrue(
-                    readAtRestart >= 0 && readAtRestart < read + v2.codesWritten,
-                    "restarted while the sources were still sending: " + readAtRestart);
+            assertTrue(p.metric(READ) >= 0 && !p.sourcesSent(runId), "restarted while the sources were still sending");
             c.awaitPublished(run1, RUN);
             assertSameRun(c, p, runId, failed);
             h.kafka.awaitUp(3);
