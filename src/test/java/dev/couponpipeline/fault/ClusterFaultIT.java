@@ -1,6 +1,7 @@
 package dev.couponpipeline.fault;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.couponpipeline.fault.FaultHarness.Case;
@@ -164,7 +165,7 @@ class ClusterFaultIT {
             Map<Integer, Integer> leaders = h.kafka.leaderCounts(c.topics);
             victim.kill9();
             // the files may all be read (the producers buffer them); production ends when Kafka acknowledged it all
-            assertTrue(!p.sourcesSent(runId), "killed mid-production");
+            assertFalse(p.sourcesSent(runId), "killed mid-production");
             c.awaitPublished(run2, RUN);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             report("kill -9 of the busiest leader mid-production: started to published in " + ms + " ms ("
