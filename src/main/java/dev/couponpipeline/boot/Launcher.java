@@ -1,16 +1,22 @@
 package dev.couponpipeline.boot;
 
-import dev.couponpipeline.CouponPipeline;
+import dev.couponpipeline.aggregate.AggregationRoutes;
+import dev.couponpipeline.api.ValidationApi;
 import dev.couponpipeline.files.SampleGenerator;
+import dev.couponpipeline.produce.RunRetryRoutes;
+import dev.couponpipeline.produce.RunRoutes;
+import dev.couponpipeline.produce.SourceRoutes;
 import dev.couponpipeline.run.Errors;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.apache.camel.RoutesBuilder;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +31,13 @@ import picocli.CommandLine.Option;
 public final class Launcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+
+    /**
+     * Every RouteBuilder, named here rather than found by camel-main's package scan: the scan reads the whole
+     * shaded jar (about 90 MB, 2 CPU-s at every start). {@code LayoutTest} fails when one is missing.
+     */
+    public static final List<Class<? extends RoutesBuilder>> ROUTE_BUILDERS = List.of(
+            SourceRoutes.class, RunRoutes.class, RunRetryRoutes.class, AggregationRoutes.class, ValidationApi.class);
     /** The command line: {@code [--once]}, or {@code generate --out DIR [--scale S] [--seed N]}. */
     @Command(
             name = "java -jar coupon-pipeline.jar",
@@ -114,7 +127,9 @@ public final class Launcher {
         }
         OnceMode onceMode = null;
         try (infra) {
-            Main main = new Main(CouponPipeline.class);
+            Main main = new Main();
+            main.configure().addConfiguration(PipelineConfiguration.class);
+            main.configure().addRoutesBuilder(ROUTE_BUILDERS.toArray(Class<?>[]::new));
             main.setPropertyPlaceholderLocations(settings.camelLocations());
             Map<String, String> secrets = settings.secretFiles();
             for (Map.Entry<String, String> e : secrets.entrySet()) {

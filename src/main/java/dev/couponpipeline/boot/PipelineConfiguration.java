@@ -42,6 +42,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Configuration;
@@ -52,7 +53,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 /** Every bean of the pipeline, built from operator properties. */
 @Configuration
-public class PipelineConfiguration implements CamelContextAware {
+public class PipelineConfiguration implements CamelConfiguration, CamelContextAware {
 
     private CamelContext camelContext;
 
