@@ -136,11 +136,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         EmbeddedKafka kafka;
         if (args.length >= 7 && args[0].equals("node")) {
-            java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
-            for (int i = 7; i < args.length; i++) {
-                int eq = args[i].indexOf('=');
-                extra.put(args[i].substring(0, eq), args[i].substring(eq + 1));
-            }
             kafka = startClusterNode(
                     Path.of(args[1]),
                     args[2],
@@ -148,11 +143,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                     args[4],
                     Integer.parseInt(args[5]),
                     args[6],
-                    extra);
-        } else if (args.length == 3) {
-            kafka = start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+                    settings(args, 7));
+        } else if (args.length >= 3 && !args[0].equals("node")) {
+            kafka = start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]), settings(args, 3));
         } else {
-            System.err.println("usage: EmbeddedKafka DIR PORT CONTROLLER_PORT\n"
+            System.err.println("usage: EmbeddedKafka DIR PORT CONTROLLER_PORT [key=value ...]\n"
                     + "       EmbeddedKafka node DIR CLUSTER_ID NODE_ID broker|controller PORT VOTERS [key=value ...]");
             System.exit(2);
             return;
@@ -161,6 +156,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         System.out.println("kafka ready on " + kafka.bootstrapServers());
         System.out.flush();
         Thread.currentThread().join();
+    }
+
+    /** Broker settings given as {@code key=value} arguments from {@code from} on. */
+    private static java.util.Map<String, String> settings(String[] args, int from) {
+        java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
+        for (int i = from; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("not a key=value broker setting: " + args[i]);
+            }
+            extra.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        return extra;
     }
 
     public String bootstrapServers() {

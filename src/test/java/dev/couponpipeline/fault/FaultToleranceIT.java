@@ -301,12 +301,21 @@ class FaultToleranceIT {
             double before = agg.metric(CONSUMED);
             assertEquals(202, prod.startRun().statusCode());
             agg.awaitMetricAbove(CONSUMED, before + 2000);
+            assertEquals(1, h.kafka.groupMembers(c.group), "the aggregator is the group's one member");
+            long stopped = System.nanoTime();
             FaultHarness.signal(agg.process, "STOP");
-            Thread.sleep(14_000); // past session.timeout.ms and max.poll.interval.ms: the group drops the member
+            // until past session.timeout.ms and max.poll.interval.ms (6 s): the group drops the member
+            FaultHarness.await("the group to drop the stopped member", RUN, () -> h.kafka.groupMembers(c.group) == 0);
+            long pausedMs = (System.nanoTime() - stopped) / 1_000_000;
+            // the 6 s run from the member's last heartbeat, sent up to 1 s (heartbeat.interval.ms) before the stop
+            assertTrue(pausedMs >= 4500, "dropped by the session timeout, not before: " + pausedMs + " ms");
+            assertEquals(run1, c.liveRunId(), "nothing published while stopped");
             FaultHarness.signal(agg.process, "CONT");
             long t0 = System.nanoTime();
             c.awaitPublished(run1, RUN);
-            report("SIGSTOP 14 s mid-consume: SIGCONT to published in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            report("SIGSTOP mid-consume, " + pausedMs
+                    + " ms until the group dropped the member: SIGCONT to published in "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
             c.assertRecovered(agg, v2, prober);
         }
     }
@@ -456,52 +465,104 @@ class FaultToleranceIT {
         Pipeline p1 = c.start("p1", Map.of());
         String run1 = c.baseline(p1, v1);
         p1.kill9();
-        Path bad = c.input.resolve("couponbase2.gz");
 
-        Files.delete(bad);
-        Files.createDirectories(bad);
-        assertOnceFails(c, "couponbase2.gz", "is a directory");
-        Files.delete(bad);
-
-        writeNoNewline(bad, 2L << 30);
-        assertOnceFails(c, "couponbase2.gz", "longer than");
-
+        // each bad file in an input directory of its own, beside good copies of the other two sources; the four
+        // --once processes run at the same time, each with its own topics, control topic and group (not its own
+        // Redis key: none of them may touch the live set)
         byte[] junk = new byte[1 << 20];
         new java.util.Random(3).nextBytes(junk);
         junk[0] = 'x';
-        Files.write(bad, junk);
-        assertOnceFails(c, "couponbase2.gz", "not gzip data");
-        junk[0] = 0x1f;
-        junk[1] = (byte) 0x8b; // a gzip magic number in front does not make junk a gzip file
-        Files.write(bad, junk);
-        assertOnceFails(c, "couponbase2.gz", "unsupported gzip compression method");
+        byte[] magicJunk = junk.clone();
+        magicJunk[0] = 0x1f;
+        magicJunk[1] = (byte) 0x8b; // a gzip magic number in front does not make junk a gzip file
+        Map<String, BadFile> cases = new java.util.LinkedHashMap<>();
+        cases.put("is a directory", Files::createDirectories);
+        cases.put("longer than", f -> writeNoNewline(f, 2L << 30));
+        cases.put("not gzip data", f -> Files.write(f, junk));
+        cases.put("unsupported gzip compression method", f -> Files.write(f, magicJunk));
+        List<OnceRun> runs = new java.util.ArrayList<>();
+        int i = 0;
+        for (Map.Entry<String, BadFile> e : cases.entrySet()) {
+            Path dir = Files.createDirectories(c.dir.resolve("bad-" + ++i));
+            Path input = Files.createDirectories(dir.resolve("input"));
+            for (String good : List.of("couponbase1.gz", "couponbase3.gz")) {
+                Files.copy(c.input.resolve(good), input.resolve(good));
+            }
+            e.getValue().write(input.resolve("couponbase2.gz"));
+            TestFiles.writeRoutes(dir.resolve("routes"), c.id + "-" + i);
+            Map<String, String> s = c.settings();
+            s.put("coupon.input-dir", input.toString());
+            s.put("coupon.routes-dir", dir.resolve("routes").toString());
+            s.put("coupon.kafka.control-topic", c.id + "-" + i + ".control");
+            s.put("coupon.kafka.group-id", c.group + "-" + i);
+            runs.add(new OnceRun(dir, e.getKey(), s));
+        }
+        try {
+            for (OnceRun r : runs) {
+                r.start();
+            }
+            for (OnceRun r : runs) {
+                r.assertFailed("couponbase2.gz");
+            }
+        } finally {
+            for (OnceRun r : runs) {
+                if (r.process != null) {
+                    r.process.destroyForcibly();
+                }
+            }
+        }
 
         assertEquals(run1, c.liveRunId());
         assertEquals(v1.valid, c.liveSet());
         assertEquals(Set.of(), c.stagingKeys());
     }
 
-    private void assertOnceFails(Case c, String file, String reason) throws Exception {
-        Path err = c.dir.resolve("once-err.txt");
-        List<String> cmd = new java.util.ArrayList<>(List.of(FaultHarness.JAVA, "-Xmx160m"));
-        cmd.addAll(FaultHarness.TEST_JVM);
-        Map<String, String> s = c.settings();
-        s.put("coupon.aggregator.completion-timeout-ms", "20000");
-        s.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-jar", FaultHarness.JAR.toString(), "--once"));
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd)
-                .directory(c.dir.toFile())
-                .redirectOutput(c.dir.resolve("once-out.txt").toFile())
-                .redirectError(err.toFile())
-                .start();
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "--once finished");
-        String[] lines = Files.readString(err).strip().split("\n");
-        String last = lines[lines.length - 1];
-        report("bad input " + reason + ": exit " + p.exitValue() + " in " + (System.nanoTime() - t0) / 1_000_000
-                + " ms under -Xmx160m: " + last);
-        assertEquals(1, p.exitValue(), last);
-        assertTrue(last.contains(file) && last.contains(reason), last);
+    private interface BadFile {
+        void write(Path file) throws IOException;
+    }
+
+    /** One {@code --once} process under {@code -Xmx160m}, expected to exit 1 naming a file and a reason. */
+    private static final class OnceRun {
+        final Path dir;
+        final String reason;
+        final Map<String, String> settings;
+        Process process;
+        long started;
+
+        OnceRun(Path dir, String reason, Map<String, String> settings) {
+            this.dir = dir;
+            this.reason = reason;
+            this.settings = settings;
+        }
+
+        void start() throws IOException {
+            List<String> cmd = new java.util.ArrayList<>(List.of(FaultHarness.JAVA, "-Xmx160m"));
+            cmd.addAll(FaultHarness.TEST_JVM);
+            settings.put("coupon.aggregator.completion-timeout-ms", "20000");
+            settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+            cmd.addAll(List.of("-jar", FaultHarness.JAR.toString(), "--once"));
+            started = System.nanoTime();
+            process = new ProcessBuilder(cmd)
+                    .directory(dir.toFile())
+                    .redirectOutput(dir.resolve("once-out.txt").toFile())
+                    .redirectError(dir.resolve("once-err.txt").toFile())
+                    .start();
+        }
+
+        void assertFailed(String file) throws Exception {
+            boolean done = process.waitFor(180, TimeUnit.SECONDS);
+            if (!done) {
+                process.destroyForcibly();
+            }
+            assertTrue(done, "--once finished: " + reason);
+            String[] lines =
+                    Files.readString(dir.resolve("once-err.txt")).strip().split("\n");
+            String last = lines[lines.length - 1];
+            report("bad input " + reason + ": exit " + process.exitValue() + " in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms under -Xmx160m (4 at once): " + last);
+            assertEquals(1, process.exitValue(), last);
+            assertTrue(last.contains(file) && last.contains(reason), last);
+        }
     }
 
     /** A gzip file of {@code bytes} bytes of text with no newline, written in seconds: one member repeated. */
