@@ -59,9 +59,10 @@ public class RunRoutes extends RouteBuilder {
                     .end()
                 .end();
 
-        // pollTimeout: the consumer sleeps that long between looks while Camel is still starting, and --once starts
-        // its run right then (the default, 1 s, was a second lost on every --once run)
-        from("seda:run-sources?pollTimeout=100")
+        // camel.component.seda.default-poll-timeout (100 ms): the consumer sleeps that long between looks while
+        // Camel is still starting, and --once starts its run right then (the default, 1 s, was a second lost on
+        // every --once run, and up to another second at every stop)
+        from("seda:run-sources")
                 .routeId("run-sources")
                 // anything the sources' own handling does not catch (the preflight's Redis client cannot be made)
                 .onException(Exception.class)
