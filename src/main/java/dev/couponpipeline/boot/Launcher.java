@@ -112,6 +112,11 @@ public final class Launcher {
             OnceMode.overrides().forEach(all::putIfAbsent);
         }
         Settings settings = Settings.load(all);
+        String noRoutes = routesProblem(settings);
+        if (noRoutes != null) {
+            err.println("coupon-pipeline: " + noRoutes);
+            return 1;
+        }
         try {
             prepareSampleData(settings);
         } catch (IOException | RuntimeException e) {
@@ -175,6 +180,25 @@ public final class Launcher {
         }
         // last, after Camel and the embedded servers have stopped, so the outcome is the final line
         return onceMode.report();
+    }
+
+    /**
+     * Why the source routes cannot be loaded, or null. Without this check a missing directory failed with only its
+     * name ("coupon-pipeline: routes"), and an empty one started a service with no source, whose --once never ended.
+     */
+    static String routesProblem(Settings settings) throws IOException {
+        String configured = settings.get("coupon.routes-dir");
+        Path dir = Path.of(configured.isEmpty() ? "routes" : configured).toAbsolutePath();
+        String fix = "start it from the directory that holds routes/ and config/, or set coupon.routes-dir";
+        if (!Files.isDirectory(dir)) {
+            return "no source routes: the directory " + dir + " does not exist (coupon.routes-dir); " + fix;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            if (files.noneMatch(f -> f.getFileName().toString().endsWith(".yaml"))) {
+                return "no source routes: " + dir + " holds no *.yaml file naming a source (coupon.routes-dir); " + fix;
+            }
+        }
+        return null;
     }
 
     /**

@@ -12,21 +12,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line: help, a wrong option and a missing value exit before anything starts; generate writes. */
+/**
+ * The command line: help, a wrong option, a missing value and a missing routes directory exit before anything starts;
+ * generate writes.
+ */
 class LauncherTest {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int launch(String... args) throws Exception {
-        return Launcher.launch(
-                args,
-                Map.of(),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                main -> {
-                    throw new AssertionError("the service must not start");
-                });
+        return launchWith(Map.of(), args);
     }
 
     @Test
@@ -56,5 +52,33 @@ class LauncherTest {
         try (var files = Files.list(dir)) {
             assertEquals(3, files.filter(p -> p.toString().endsWith(".gz")).count(), out.toString());
         }
+    }
+
+    @Test
+    void should_name_a_missing_or_empty_routes_directory_before_anything_starts(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nowhere");
+        Map<String, String> settings = Map.of("coupon.routes-dir", missing.toString());
+        assertEquals(1, launchWith(settings, "--once"));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(
+                e.contains(missing.toString()) && e.contains("does not exist") && e.contains("coupon.routes-dir"), e);
+
+        err.reset();
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Files.writeString(empty.resolve("notes.txt"), "not a route");
+        assertEquals(1, launchWith(Map.of("coupon.routes-dir", empty.toString())));
+        e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.contains(empty.toString()) && e.contains("no *.yaml file"), e);
+    }
+
+    private int launchWith(Map<String, String> settings, String... args) throws Exception {
+        return Launcher.launch(
+                args,
+                settings,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                main -> {
+                    throw new AssertionError("the service must not start");
+                });
     }
 }
