@@ -329,13 +329,23 @@ public class PipelineConfiguration implements CamelConfiguration, CamelContextAw
             @PropertyInject("coupon.input-dir") String inputDir,
             @PropertyInject("coupon.kafka.partitions") int partitions,
             @PropertyInject("coupon.kafka.codes-per-record") int codesPerRecord,
+            @PropertyInject(value = "coupon.input.isal", defaultValue = "true") boolean isal,
             @BeanInject("sources") SourceRegistry sources,
             @BeanInject("kafkaClients") KafkaClients kafka,
             @BeanInject("runCoordinator") RunCoordinator coordinator,
             @BeanInject("pipelineMetrics") PipelineMetrics metrics,
             @BeanInject("runHistory") RunHistory history) {
         return new SourceSender(
-                pattern, Path.of(inputDir), partitions, codesPerRecord, sources, kafka, coordinator, metrics, history);
+                pattern,
+                Path.of(inputDir),
+                partitions,
+                codesPerRecord,
+                isal,
+                sources,
+                kafka,
+                coordinator,
+                metrics,
+                history);
     }
 
     @BindToRegistry(value = "partEndsStrategy", lazy = true)

@@ -38,6 +38,15 @@ public abstract class SourceContent implements AutoCloseable {
 
     /** The content of {@code in}, a file named {@code name}: by its extension, {@code .zip}, {@code .txt}, else gzip. */
     public static SourceContent open(String name, InputStream in) throws IOException {
+        return open(name, in, null);
+    }
+
+    /**
+     * The same; gzip is decompressed with ISA-L when {@code reopen} (which opens the file again at an offset) is
+     * given and ISA-L works on this machine, else with the JDK's zlib.
+     */
+    public static SourceContent open(String name, InputStream in, IsalGzipInputStream.Reopen reopen)
+            throws IOException {
         Counting counted = new Counting(in);
         String lower = name.toLowerCase(java.util.Locale.ROOT);
         if (lower.endsWith(".zip")) {
@@ -46,7 +55,19 @@ public abstract class SourceContent implements AutoCloseable {
         if (lower.endsWith(".txt")) {
             return new Plain(counted);
         }
+        if (reopen != null && Isal.problem() == null) {
+            IsalGzipInputStream gzip = new IsalGzipInputStream(counted, reopen, 256 * 1024, 4 << 20);
+            return gzipContent(gzip, counted, gzip::compressedPosition, gzip::members);
+        }
         StrictGzipInputStream gzip = new StrictGzipInputStream(counted, 64 * 1024);
+        return gzipContent(gzip, counted, gzip::compressedPosition, gzip::members);
+    }
+
+    private static SourceContent gzipContent(
+            InputStream gzip,
+            Counting counted,
+            java.util.function.LongSupplier position,
+            java.util.function.IntSupplier members) {
         return new SourceContent() {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
@@ -55,12 +76,12 @@ public abstract class SourceContent implements AutoCloseable {
 
             @Override
             public long compressedPosition() {
-                return gzip.compressedPosition();
+                return position.getAsLong();
             }
 
             @Override
             public int members() {
-                return gzip.members();
+                return members.getAsInt();
             }
 
             @Override

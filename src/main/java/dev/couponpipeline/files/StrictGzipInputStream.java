@@ -15,11 +15,6 @@ import java.util.zip.Inflater;
  */
 public final class StrictGzipInputStream extends InputStream {
 
-    private static final int FHCRC = 2;
-    private static final int FEXTRA = 4;
-    private static final int FNAME = 8;
-    private static final int FCOMMENT = 16;
-
     private final InputStream in;
     private final byte[] buf;
     private int pos;
@@ -36,8 +31,18 @@ public final class StrictGzipInputStream extends InputStream {
     private final byte[] one = new byte[1];
 
     public StrictGzipInputStream(InputStream in, int bufferSize) throws IOException {
+        this(in, bufferSize, 0, 0);
+    }
+
+    /**
+     * Reads a file from a member's header on: {@code in} starts at byte offset {@code offset} of the file, after
+     * {@code membersBefore} members (so that messages name the file's offsets and members).
+     */
+    StrictGzipInputStream(InputStream in, int bufferSize, long offset, int membersBefore) throws IOException {
         this.in = in;
         this.buf = new byte[bufferSize];
+        this.filled = offset;
+        this.members = membersBefore;
         if (!fill()) {
             throw new GzipFormatException("the file is empty (0 bytes); expected gzip data");
         }
@@ -108,47 +113,7 @@ public final class StrictGzipInputStream extends InputStream {
     }
 
     private void readHeader() throws IOException {
-        long start = filled - (lim - pos);
-        int id1 = nextByte(start);
-        int id2 = nextByte(start);
-        if (id1 != 0x1f || id2 != 0x8b) {
-            if (members == 0) {
-                throw new GzipFormatException("not gzip data (the file does not start with the gzip magic bytes)");
-            }
-            throw new GzipFormatException("unexpected data after gzip member " + members + " at byte offset " + start
-                    + " (not a gzip header)");
-        }
-        int method = nextByte(start);
-        if (method != 8) {
-            throw new GzipFormatException("unsupported gzip compression method " + method + " at byte offset " + start);
-        }
-        int flags = nextByte(start);
-        if ((flags & 0xe0) != 0) {
-            throw new GzipFormatException("reserved gzip header flags set at byte offset " + start);
-        }
-        for (int i = 0; i < 6; i++) {
-            nextByte(start); // MTIME, XFL, OS
-        }
-        if ((flags & FEXTRA) != 0) {
-            int xlen = nextByte(start) | nextByte(start) << 8;
-            for (int i = 0; i < xlen; i++) {
-                nextByte(start);
-            }
-        }
-        if ((flags & FNAME) != 0) {
-            while (nextByte(start) != 0) {
-                // skip the zero-terminated file name
-            }
-        }
-        if ((flags & FCOMMENT) != 0) {
-            while (nextByte(start) != 0) {
-                // skip the zero-terminated comment
-            }
-        }
-        if ((flags & FHCRC) != 0) {
-            nextByte(start);
-            nextByte(start);
-        }
+        GzipHeader.read(this::headerByte, filled - (lim - pos), members + 1);
         members++;
         inMember = true;
         memberBytes = 0;
@@ -180,10 +145,9 @@ public final class StrictGzipInputStream extends InputStream {
         inMember = false;
     }
 
-    private int nextByte(long headerStart) throws IOException {
+    private int headerByte() throws IOException {
         if (pos == lim && !fill()) {
-            throw new GzipFormatException("truncated: the file ends inside the header of gzip member " + (members + 1)
-                    + " that starts at byte offset " + headerStart);
+            return -1;
         }
         return buf[pos++] & 0xff;
     }

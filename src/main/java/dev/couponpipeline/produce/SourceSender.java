@@ -53,6 +53,7 @@ public final class SourceSender {
     private final Path inputDir;
     private final int partitions;
     private final int codesPerRecord;
+    private final boolean isal;
     private final SourceRegistry sources;
     private final KafkaClients kafka;
     private final RunCoordinator coordinator;
@@ -64,6 +65,7 @@ public final class SourceSender {
             Path inputDir,
             int partitions,
             int codesPerRecord,
+            boolean isal,
             SourceRegistry sources,
             KafkaClients kafka,
             RunCoordinator coordinator,
@@ -74,6 +76,7 @@ public final class SourceSender {
         this.inputDir = inputDir;
         this.partitions = partitions;
         this.codesPerRecord = codesPerRecord;
+        this.isal = isal;
         this.sources = sources;
         this.kafka = kafka;
         this.coordinator = coordinator;
@@ -92,8 +95,8 @@ public final class SourceSender {
         Path path = inputDir.resolve(s.file());
         SentRanges ranges = new SentRanges(partitions);
         exchange.setProperty(RANGES, ranges);
-        try (SourceReader reader =
-                SourceReader.open(path, pattern, partitions, codesPerRecord, () -> coordinator.isCancelled(runId))) {
+        try (SourceReader reader = SourceReader.open(
+                path, pattern, partitions, codesPerRecord, isal, () -> coordinator.isCancelled(runId))) {
             metrics.sourceOpened(source, reader);
             history.sourceOpened(runId, source, path.toString(), reader.fileSize());
             LOG.info(

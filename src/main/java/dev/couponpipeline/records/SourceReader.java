@@ -10,6 +10,8 @@ import java.io.Closeable;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -57,10 +59,21 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
 
     /**
      * Opens and checks the file: it must exist, be a readable regular file and start a gzip stream (a zip for
-     * {@code .zip}, anything for {@code .txt}).
+     * {@code .zip}, anything for {@code .txt}). Gzip is decompressed with the JDK's zlib.
      */
     public static SourceReader open(
             Path file, CodePattern pattern, int partitions, int codesPerRecord, BooleanSupplier cancelled) {
+        return open(file, pattern, partitions, codesPerRecord, false, cancelled);
+    }
+
+    /** The same; with {@code isal}, gzip is decompressed with ISA-L where it works on this machine. */
+    public static SourceReader open(
+            Path file,
+            CodePattern pattern,
+            int partitions,
+            int codesPerRecord,
+            boolean isal,
+            BooleanSupplier cancelled) {
         String name = file.toString();
         if (Files.isDirectory(file)) {
             throw new SourceException(name, "is a directory, not a gzip file", null);
@@ -69,7 +82,7 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
         try {
             long size = Files.size(file);
             in = new FileInputStream(file.toFile());
-            SourceContent gzip = SourceContent.open(name, in);
+            SourceContent gzip = SourceContent.open(name, in, isal ? offset -> reopen(file, offset) : null);
             return new SourceReader(
                     file, gzip, size, pattern.newExtractor(), new RecordBatcher(partitions, codesPerRecord), cancelled);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
@@ -86,6 +99,12 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
             closeQuietly(in);
             throw new SourceException(name, "cannot be read: " + e, e);
         }
+    }
+
+    private static InputStream reopen(Path file, long offset) throws IOException {
+        FileChannel channel = FileChannel.open(file);
+        channel.position(offset);
+        return Channels.newInputStream(channel);
     }
 
     @Override

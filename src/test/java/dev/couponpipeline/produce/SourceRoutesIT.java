@@ -97,6 +97,7 @@ class SourceRoutesIT extends CamelTestSupport {
                         input,
                         PARTITIONS,
                         3,
+                        true,
                         sources,
                         clients,
                         coordinator,
