@@ -26,13 +26,13 @@ public final class PartBuilder {
     /** What a part held. */
     public record Result(long valid, long distinct, long[] codesPerSource, int passes) {}
 
-    private final RangeReader reader;
+    private final RangeSource reader;
     private final PartTable table;
     private final int minSources;
     private final long budgetBytes;
     private final CodeRecordFormat.Decoder decoder;
 
-    public PartBuilder(RangeReader reader, PartTable table, int minSources, long budgetBytes, int maxCodeBytes) {
+    public PartBuilder(RangeSource reader, PartTable table, int minSources, long budgetBytes, int maxCodeBytes) {
         this.reader = reader;
         this.table = table;
         this.minSources = minSources;
@@ -113,10 +113,18 @@ public final class PartBuilder {
         }
 
         @Override
-        public void packed(long hash) {
-            if (passes == 1 || sliceOf(hash) == pass) {
-                table.addHash(hash, source);
+        public void packed(long[] hashes, int n) {
+            if (passes == 1) {
+                table.addHashes(hashes, n, source);
+                return;
             }
+            int kept = 0;
+            for (int i = 0; i < n; i++) {
+                if (sliceOf(hashes[i]) == pass) {
+                    hashes[kept++] = hashes[i];
+                }
+            }
+            table.addHashes(hashes, kept, source);
         }
 
         @Override

@@ -23,16 +23,10 @@ import org.apache.kafka.common.serialization.ByteBufferDeserializer;
  * range's first offset, poll until each has passed its last. Values reach the caller as slices of the fetched
  * bytes, never copied. One reader per worker thread, reused from part to part.
  */
-public final class RangeReader implements AutoCloseable {
+public final class RangeReader implements RangeSource, AutoCloseable {
 
     /** The records of one source at offsets {@code first..last} of {@code topic}'s {@code partition}. */
     public record Range(int source, String topic, int partition, long first, long last) {}
-
-    /** Receives each record of the run in a range. */
-    @FunctionalInterface
-    public interface RecordSink {
-        void record(int source, ByteBuffer value);
-    }
 
     private final KafkaConsumer<byte[], ByteBuffer> consumer;
     private final Duration stallTimeout;
@@ -50,6 +44,7 @@ public final class RangeReader implements AutoCloseable {
      * @throws PartFailedException when a range is gone from Kafka (past retention): no retry can read it
      * @throws RangeStalledException when no record arrives for the stall timeout (Kafka unreachable): worth a retry
      */
+    @Override
     public long[] read(String runId, List<Range> ranges, int sources, RecordSink sink) {
         byte[] run = runId.getBytes(StandardCharsets.UTF_8);
         long[] records = new long[sources];

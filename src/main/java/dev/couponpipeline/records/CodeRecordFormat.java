@@ -34,8 +34,8 @@ public final class CodeRecordFormat {
 
     /** Receives the codes of a record value. */
     public interface CodeReceiver {
-        /** A hashed code. */
-        void packed(long hash);
+        /** Hashed codes, {@code hashes[0..n)}, a few thousand at a time; the array is valid during the call only. */
+        void packed(long[] hashes, int n);
 
         /** A code that does not hash; the bytes are valid during the call only. */
         void text(byte[] code, int off, int len);
@@ -156,8 +156,20 @@ public final class CodeRecordFormat {
 
     /** Reusable buffers of a decoder: one per reader thread. */
     public static final class Decoder {
+        private static final long DE_BRUIJN = 0x03f79d71b4ca8b09L;
+        private static final byte[] LOWEST_BIT = new byte[64];
+
+        static {
+            for (int i = 0; i < 64; i++) {
+                LOWEST_BIT[(int) ((1L << i) * DE_BRUIJN >>> 58)] = (byte) i;
+            }
+        }
+
         private final int[][] orders = new int[31][];
         private long[] words = new long[0];
+        /** Decoded hashes, handed on a batch at a time (a corrupt count cannot make it grow). */
+        private final long[] hashes = new long[4096];
+
         private final byte[] scratch;
 
         /** {@code maxCodeBytes}: the longest text code a record may hold. */
@@ -199,41 +211,49 @@ public final class CodeRecordFormat {
                     throw corrupt(n + " codes of " + w + " bits do not fit in " + size + " bytes");
                 }
                 int total = groupWords + (int) remainderWords;
-                if (words.length < total) {
-                    words = new long[total];
+                if (words.length < total + 2) {
+                    words = new long[total + 2];
                 }
+                // read, never used, by the last remainder's two-word load (at w = 0 it starts past the end)
+                words[total] = 0;
+                words[total + 1] = 0;
+                long[] out = hashes;
+                int held = 0;
                 b.asLongBuffer().get(words, 0, total);
                 b.position(b.position() + total * 8);
                 long mask = w == 0 ? 0 : -1L >>> (64 - w);
                 int[] order = reversed(orders, g);
-                // the k-th 1 of the group sizes, at bit p, is a code of group p - k
+                // the k-th 1 of the group sizes, at bit p, is a code of group p - k. Written without branches
+                // that depend on the data (the loop runs for every code the aggregator reads, mostly under C1)
                 long pos = (long) groupWords * 64;
                 int k = 0;
                 for (int wi = 0; wi < groupWords; wi++) {
                     long word = words[wi];
                     while (word != 0) {
-                        int q = (wi << 6) + Long.numberOfTrailingZeros(word) - k;
+                        int q = (wi << 6) + lowestBit(word) - k;
                         word &= word - 1;
                         if (k == n || q >= groupCount) {
                             throw corrupt("the group sizes do not fit " + n + " codes in " + groupCount + " groups");
                         }
                         int group = order[q];
-                        long r = 0;
-                        if (w > 0) {
-                            int at = (int) (pos >>> 6);
-                            int shift = (int) (pos & 63);
-                            r = words[at] >>> shift;
-                            if (shift + w > 64) {
-                                r |= words[at + 1] << (64 - shift);
-                            }
-                            pos += w;
-                        }
-                        receiver.packed((r & mask) + min << g | group);
+                        int at = (int) (pos >>> 6);
+                        int shift = (int) pos & 63;
+                        // the w bits at pos, from one word or two (a shift by 64 - shift in two steps is 0 at shift 0)
+                        long r = (words[at] >>> shift | (words[at + 1] << 1) << (63 - shift)) & mask;
+                        pos += w;
+                        out[held++] = r + min << g | group;
                         k++;
+                        if (held == out.length) {
+                            receiver.packed(out, held);
+                            held = 0;
+                        }
                     }
                 }
                 if (k != n) {
                     throw corrupt("the group sizes hold " + k + " codes, not " + n);
+                }
+                if (held > 0) {
+                    receiver.packed(out, held);
                 }
             }
             int len = 0;
@@ -253,6 +273,11 @@ public final class CodeRecordFormat {
                 throw corrupt("the text part does not end with a newline");
             }
             return codes;
+        }
+
+        /** The index of the lowest 1 of a non-zero word: a de Bruijn multiply, free of branches. */
+        private static int lowestBit(long word) {
+            return LOWEST_BIT[(int) ((word & -word) * DE_BRUIJN >>> 58)];
         }
 
         private static IllegalArgumentException corrupt(String what) {

@@ -23,12 +23,12 @@ public final class PartTable {
 
     public static final int MAX_SOURCES = 64;
     public static final int MAX_PACKED_SOURCES = 4;
-    private static final int CHUNK = 2048;
+    private static final int CHUNK = 512;
     /**
      * Codes a bucket holds on average (its table is a few hundred KB, in the CPU's L2 cache). Fewer, fuller
      * buckets measured faster than many small ones: every bucket's open chunk is a write stream of its own.
      */
-    private static final int BUCKET_TARGET = 32768;
+    private static final int BUCKET_TARGET = 2048;
 
     private static final int MAX_BUCKET_BITS = 12;
 
@@ -49,6 +49,9 @@ public final class PartTable {
     private OverflowCodeTable overflow;
 
     private long[] slots = new long[0];
+    /** The slots of a bucket's codes that reached enough sources, in the order they did. */
+    private int[] validSlots = new int[64];
+
     private long distinct;
 
     /** Starts a new part of about {@code expectedCodes} codes (sizes the buckets) from {@code sources} sources. */
@@ -98,6 +101,34 @@ public final class PartTable {
         c[f] = hash << 4 | 1L << source;
         fill[b] = f + 1;
         added++;
+    }
+
+    /** Records that source number {@code source} holds the codes whose hashes are {@code hashes[0..n)}. */
+    public void addHashes(long[] hashes, int n, int source) {
+        if (sources > MAX_PACKED_SOURCES) {
+            for (int i = 0; i < n; i++) {
+                addHash(hashes[i], source);
+            }
+            return;
+        }
+        // the loop of addHash, written out: this is a step every code takes
+        long bit = 1L << source;
+        int bucketMask = this.bucketMask;
+        int[] fill = this.fill;
+        long[][] current = this.current;
+        for (int i = 0; i < n; i++) {
+            long hash = hashes[i];
+            int b = (int) hash & bucketMask;
+            int f = fill[b];
+            long[] c = current[b];
+            if (f == CHUNK) {
+                c = nextChunk(b);
+                f = 0;
+            }
+            c[f] = hash << 4 | bit;
+            fill[b] = f + 1;
+        }
+        added += n;
     }
 
     /** Records that source number {@code source} holds a code that does not pack. */
@@ -150,24 +181,45 @@ public final class PartTable {
             }
             long[] t = slots;
             int mask = capacity - 1;
+            // linear probing on the hash bits above the bucket bits; entries are hash << 4 | source mask. A code
+            // is noted the moment its mask reaches minSources sources, so the table is never scanned
+            int valid = 0;
             for (int k = 0; k < chunkCount[b]; k++) {
                 long[] c = pool[chunksOf[b][k]];
                 int end = k == chunkCount[b] - 1 ? fill[b] : CHUNK;
-                for (int i = 0; i < end; i++) {
-                    insert(t, mask, c[i]);
-                }
-            }
-            for (int i = 0; i < capacity; i++) {
-                long s = t[i];
-                if (s != 0) {
-                    t[i] = 0;
-                    held++;
-                    if (enough[(int) s & 0xf]) {
-                        int len = CodePacking.unpack(CodeHash.unmix(s >>> 4), code);
-                        visitor.visit(code, len, s & 0xf);
+                for (int j = 0; j < end; j++) {
+                    long entry = c[j];
+                    int i = (int) (entry >>> (4 + MAX_BUCKET_BITS)) & mask;
+                    while (true) {
+                        long s = t[i];
+                        if (s == 0) {
+                            t[i] = entry;
+                            held++;
+                            break;
+                        }
+                        if ((s ^ entry) >>> 4 == 0) {
+                            long m = s | entry;
+                            if (m != s) {
+                                t[i] = m;
+                                if (enough[(int) m & 0xf] && !enough[(int) s & 0xf]) {
+                                    if (valid == validSlots.length) {
+                                        validSlots = Arrays.copyOf(validSlots, valid * 2);
+                                    }
+                                    validSlots[valid++] = i;
+                                }
+                            }
+                            break;
+                        }
+                        i = (i + 1) & mask;
                     }
                 }
             }
+            for (int v = 0; v < valid; v++) {
+                long s = t[validSlots[v]];
+                int len = CodePacking.unpack(CodeHash.unmix(s >>> 4), code);
+                visitor.visit(code, len, s & 0xf);
+            }
+            Arrays.fill(t, 0, capacity, 0);
         }
         if (overflow != null) {
             overflow.forEach((c, len, mask) -> {
@@ -177,24 +229,6 @@ public final class PartTable {
             });
         }
         distinct = held + (overflow == null ? 0 : overflow.size());
-    }
-
-    /** Linear probing on the hash bits above the bucket bits; entries are {@code hash << 4 | mask}. */
-    private static void insert(long[] t, int mask, long entry) {
-        long key = entry & ~0xfL;
-        int i = (int) (entry >>> (4 + MAX_BUCKET_BITS)) & mask;
-        while (true) {
-            long s = t[i];
-            if (s == 0) {
-                t[i] = entry;
-                return;
-            }
-            if ((s & ~0xfL) == key) {
-                t[i] = s | (entry & 0xf);
-                return;
-            }
-            i = (i + 1) & mask;
-        }
     }
 
     /** Codes added so far (every source's copy, in-file duplicates included). */

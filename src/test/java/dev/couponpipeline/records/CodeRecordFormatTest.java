@@ -26,8 +26,10 @@ class CodeRecordFormatTest {
         List<String> out = new ArrayList<>();
         int n = new CodeRecordFormat.Decoder(64).decode(value, new CodeRecordFormat.CodeReceiver() {
             @Override
-            public void packed(long hash) {
-                out.add("#" + hash);
+            public void packed(long[] hashes, int n) {
+                for (int i = 0; i < n; i++) {
+                    out.add("#" + hashes[i]);
+                }
             }
 
             @Override

@@ -17,10 +17,12 @@ public final class Records {
         List<String> codes = new ArrayList<>();
         new CodeRecordFormat.Decoder(1 << 20).decode(ByteBuffer.wrap(value), new CodeRecordFormat.CodeReceiver() {
             @Override
-            public void packed(long hash) {
+            public void packed(long[] hashes, int n) {
                 byte[] b = new byte[CodePacking.MAX_PACKED_LENGTH];
-                int len = CodePacking.unpack(CodeHash.unmix(hash), b);
-                codes.add(new String(b, 0, len, StandardCharsets.ISO_8859_1));
+                for (int i = 0; i < n; i++) {
+                    int len = CodePacking.unpack(CodeHash.unmix(hashes[i]), b);
+                    codes.add(new String(b, 0, len, StandardCharsets.ISO_8859_1));
+                }
             }
 
             @Override
