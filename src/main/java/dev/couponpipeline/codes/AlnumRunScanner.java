@@ -19,8 +19,12 @@ final class AlnumRunScanner implements CodeExtractor {
         }
     }
 
+    /** Packed codes are handed on this many at a time. */
+    private static final int BATCH = 512;
+
     private final int min;
     private final int max;
+    private final long[] batch = new long[BATCH];
     private final long maxLineBytes;
     /** The start of a run cut by a chunk boundary; only kept while the run can still be a code. */
     private final byte[] carry;
@@ -73,6 +77,8 @@ final class AlnumRunScanner implements CodeExtractor {
         long acc = packed;
         long lineAt = lineStart - consumed; // where the current line starts, relative to off
         long lines = lineNumber;
+        final long[] batch = this.batch;
+        int batched = 0;
         int i = off;
         while (i < end) {
             // inside a run (maybe one that began in an earlier chunk): the tightest loop, as most bytes are here
@@ -99,8 +105,16 @@ final class AlnumRunScanner implements CodeExtractor {
             }
             if (run >= min && run <= max) {
                 if (packedSink != null && run <= CodePacking.MAX_PACKED_LENGTH) {
-                    packedSink.packed(acc);
+                    batch[batched++] = acc;
+                    if (batched == BATCH) {
+                        packedSink.packed(batch, batched);
+                        batched = 0;
+                    }
                 } else {
+                    if (batched > 0) { // the codes stay in the order found
+                        packedSink.packed(batch, batched);
+                        batched = 0;
+                    }
                     emit(buf, runStart, i, run, sink);
                 }
             }
@@ -118,6 +132,9 @@ final class AlnumRunScanner implements CodeExtractor {
                     long at = i - off;
                     if (at - lineAt > maxLineBytes) {
                         lineNumber = lines;
+                        if (batched > 0) {
+                            packedSink.packed(batch, batched);
+                        }
                         throw new LineTooLongException(lines, maxLineBytes);
                     }
                     lineAt = at + 1;
@@ -125,6 +142,9 @@ final class AlnumRunScanner implements CodeExtractor {
                 }
                 i++;
             }
+        }
+        if (batched > 0) {
+            packedSink.packed(batch, batched);
         }
         runLen = run;
         packed = acc;
@@ -150,7 +170,8 @@ final class AlnumRunScanner implements CodeExtractor {
     public void finish(CodeSink sink) {
         if (runLen >= min && runLen <= max) {
             if (sink instanceof PackedCodeSink p && runLen <= CodePacking.MAX_PACKED_LENGTH) {
-                p.packed(packed);
+                batch[0] = packed;
+                p.packed(batch, 1);
             } else {
                 sink.code(carry, 0, carryLen);
             }

@@ -30,6 +30,18 @@ public final class CodeHash {
         return v;
     }
 
+    /** {@link #mix} of {@code packed[0..n)} into {@code hashes[0..n)}: one call for many codes. */
+    public static void mix(long[] packed, int n, long[] hashes) {
+        for (int i = 0; i < n; i++) {
+            long v = packed[i];
+            v ^= v >>> 31;
+            v = v * C1 & MASK;
+            v ^= v >>> 27;
+            v = v * C2 & MASK;
+            hashes[i] = v ^ v >>> 33;
+        }
+    }
+
     /** The packed code of a hash: {@code unmix(mix(v)) == v}. */
     public static long unmix(long h) {
         h = unshift(h, 33);

@@ -7,6 +7,9 @@ package dev.couponpipeline.codes;
  */
 public interface PackedCodeSink extends CodeSink {
 
-    /** A code that packs, as its packed value. */
-    void packed(long packedCode);
+    /**
+     * Codes that pack, as their packed values {@code codes[0..n)}, in the order found; the array is valid during
+     * the call only. Codes come in batches, so that a code costs no call of its own.
+     */
+    void packed(long[] codes, int n);
 }

@@ -35,6 +35,8 @@ public final class RecordBatcher implements PackedCodeSink {
     private final long[] codesPerPartition;
     private final ArrayDeque<CodeRecord> ready = new ArrayDeque<>();
     private final CodeRecordFormat.Encoder encoder = new CodeRecordFormat.Encoder();
+    private final long[] one = new long[1];
+    private long[] mixed = new long[0];
     private long codes;
 
     public RecordBatcher(int partitions, int codesPerRecord) {
@@ -54,17 +56,30 @@ public final class RecordBatcher implements PackedCodeSink {
     }
 
     @Override
-    public void packed(long packedCode) {
-        long h = CodeHash.mix(packedCode);
-        int p = CodePartitioner.partitionOfHash(h, partitions);
-        int n = staged[p];
-        stage[p][n++] = h;
-        if (n == STAGE) {
-            drain(p, n);
-            n = 0;
+    public void packed(long[] packedCodes, int n) {
+        if (mixed.length < n) {
+            mixed = new long[n];
         }
-        staged[p] = n;
-        codes++;
+        long[] hs = mixed;
+        CodeHash.mix(packedCodes, n, hs);
+        for (int i = 0; i < n; i++) {
+            long h = hs[i];
+            int p = CodePartitioner.partitionOfHash(h, partitions);
+            long[] st = stage[p];
+            int k = staged[p];
+            st[k++] = h;
+            if (k == STAGE) {
+                drain(p, k);
+                k = 0;
+            }
+            staged[p] = k;
+        }
+        this.codes += n;
+    }
+
+    private void packed(long packedCode) {
+        one[0] = packedCode;
+        packed(one, 1);
     }
 
     /** Moves {@code n} staged hashes of partition {@code p} into its record buffer, sealing full records. */

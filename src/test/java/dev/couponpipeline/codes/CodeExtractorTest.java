@@ -43,10 +43,12 @@ class CodeExtractorTest {
         List<String> out = new ArrayList<>();
         CodeSink sink = new PackedCodeSink() {
             @Override
-            public void packed(long packedCode) {
+            public void packed(long[] codes, int n) {
                 byte[] b = new byte[dev.couponpipeline.codes.CodePacking.MAX_PACKED_LENGTH];
-                int len = dev.couponpipeline.codes.CodePacking.unpack(packedCode, b);
-                out.add(new String(b, 0, len, StandardCharsets.ISO_8859_1));
+                for (int i = 0; i < n; i++) {
+                    int len = dev.couponpipeline.codes.CodePacking.unpack(codes[i], b);
+                    out.add(new String(b, 0, len, StandardCharsets.ISO_8859_1));
+                }
             }
 
             @Override

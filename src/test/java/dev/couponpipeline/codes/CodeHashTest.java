@@ -24,6 +24,21 @@ class CodeHashTest {
     }
 
     @Test
+    void should_mix_a_batch_exactly_as_one_code_at_a_time() {
+        SplittableRandom r = new SplittableRandom(8);
+        long[] packed = new long[100_000];
+        for (int i = 0; i < packed.length; i++) {
+            packed[i] = r.nextLong() & CodeHash.MASK;
+        }
+        long[] hashes = new long[packed.length];
+        CodeHash.mix(packed, packed.length, hashes);
+        for (int i = 0; i < packed.length; i++) {
+            assertEquals(CodeHash.mix(packed[i]), hashes[i]);
+            assertEquals(packed[i], CodeHash.unmix(hashes[i]));
+        }
+    }
+
+    @Test
     void should_spread_sequential_codes_evenly_over_partitions_and_low_bits() {
         int partitions = 7;
         int[] perPartition = new int[partitions];
