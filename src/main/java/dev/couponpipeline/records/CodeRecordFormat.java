@@ -43,7 +43,6 @@ public final class CodeRecordFormat {
     public static final class Encoder {
         private final int[][] orders = new int[31][];
         private int[] counts = new int[0];
-        private long[] grouped = new long[0];
         private long[] groups = new long[0];
         private long[] remainders = new long[0];
 
@@ -78,9 +77,8 @@ public final class CodeRecordFormat {
             int groupWords = (n + groupCount + 63) >>> 6;
             int remainderWords = (int) (((long) n * w + 63) >>> 6);
             groups = zeroed(groups, groupWords);
-            if (remainders.length < remainderWords) {
-                remainders = new long[remainderWords];
-            }
+            // two words more: a remainder is stored into two words, the second maybe one past the last (two at w = 0)
+            remainders = zeroed(remainders, remainderWords + 2);
             // groups go in bit-reversed order, so each group's first slot follows from the counts in that order
             int[] order = reversed(orders, g);
             int offset = 0;
@@ -90,37 +88,23 @@ public final class CodeRecordFormat {
                 counts[b] = offset;
                 offset += c;
             }
-            // the remainders in stream order (a scatter of plain stores), and the group sizes in unary: the code
-            // in slot j of the q-th group is the 1 at bit j + q (every group before it ended with a 0)
-            if (grouped.length < n) {
-                grouped = new long[n];
-            }
+            // one pass, no branch on the data: the code in slot j of the q-th group is the 1 at bit j + q of the
+            // group sizes (every group before it ended with a 0), and its remainder takes bits j * w.. of the
+            // remainders (OR-ed into zeroed words, so the slots may be filled in any order)
+            long[] groupBits = groups;
+            long[] rem = remainders;
             for (int i = 0; i < n; i++) {
                 long h = hashes[i];
                 int b = (int) h & groupMask;
                 int j = counts[b]++;
-                grouped[j] = (h >>> g) - min;
                 int bit = j + order[b];
-                groups[bit >>> 6] |= 1L << bit;
-            }
-            if (w > 0) {
-                // packed in one sequential pass
-                long acc = 0;
-                int filled = 0;
-                int word = 0;
-                for (int i = 0; i < n; i++) {
-                    long r = grouped[i];
-                    acc |= r << filled;
-                    filled += w;
-                    if (filled >= 64) {
-                        remainders[word++] = acc;
-                        filled -= 64;
-                        acc = filled == 0 ? 0 : r >>> (w - filled);
-                    }
-                }
-                if (filled > 0) {
-                    remainders[word] = acc;
-                }
+                groupBits[bit >>> 6] |= 1L << bit;
+                long r = (h >>> g) - min;
+                long at = (long) j * w;
+                int word = (int) (at >>> 6);
+                int shift = (int) at & 63;
+                rem[word] |= r << shift;
+                rem[word + 1] |= (r >>> 1) >>> (63 - shift); // r >>> (64 - shift), and 0 at shift 0
             }
             byte[] value = new byte[HEADER + PACKED_HEADER + 8 * (groupWords + remainderWords) + textLen];
             ByteBuffer b = ByteBuffer.wrap(value);
