@@ -36,7 +36,8 @@ def run_measured(cmd, cwd, stdout_path, stderr_path, env=None):
         _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
     code = os.waitstatus_to_exitcode(status)
-    return {"exit": code, "wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024}
+    return {"exit": code, "wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "user": ru.ru_utime, "sys": ru.ru_stime,
+            "rss_mb": ru.ru_maxrss / 1024}
 
 
 def ensure_jar():
