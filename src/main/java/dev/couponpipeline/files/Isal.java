@@ -23,6 +23,13 @@ final class Isal {
 
     /** A new raw-deflate inflater; only when {@link #problem()} is null. */
     static IntelInflater newInflater() {
+        if (problem() != null) {
+            throw new IllegalStateException("ISA-L cannot be used here: " + problem());
+        }
+        return newLoadedInflater();
+    }
+
+    private static IntelInflater newLoadedInflater() {
         IntelInflater inflater = new IntelInflater(true);
         inflater.reset();
         return inflater;
@@ -58,7 +65,7 @@ final class Isal {
             byte[] packed = new byte[text.length + 1024];
             int n = deflater.deflate(packed);
             deflater.end();
-            IntelInflater inflater = newInflater();
+            IntelInflater inflater = newLoadedInflater();
             try {
                 byte[] out = new byte[text.length + 1];
                 inflater.setInput(packed, 0, n);

@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Proves both gzip readers (the JDK's zlib and ISA-L) decode every intact stream like the JDK's GZIPInputStream and
@@ -54,6 +54,13 @@ class StrictGzipInputStreamTest {
         }
     }
 
+    /** The JDK's reader, and ISA-L's where it works (IsalGzipInputStreamTest fails when it does not on Linux x86-64). */
+    static java.util.stream.Stream<Reader> readers() {
+        return Isal.problem() == null
+                ? java.util.stream.Stream.of(Reader.values())
+                : java.util.stream.Stream.of(Reader.JDK);
+    }
+
     static byte[] randomText(Random random, int n) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
@@ -63,7 +70,7 @@ class StrictGzipInputStreamTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Reader.class)
+    @MethodSource("readers")
     void should_decode_like_the_jdk_with_any_buffer_size(Reader reader) throws IOException {
         byte[] data = randomText(new Random(1), 300_000);
         byte[] gz = gzip(data);
@@ -74,7 +81,7 @@ class StrictGzipInputStreamTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Reader.class)
+    @MethodSource("readers")
     void should_decode_every_member_of_a_multi_member_file(Reader reader) throws IOException {
         byte[] gz = multiMember("AAAAAAAA\n", "", "BBBBBBBB\nCCCCCCCC\n", "DDDDDDDD");
         assertEquals(
@@ -88,20 +95,20 @@ class StrictGzipInputStreamTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Reader.class)
+    @MethodSource("readers")
     void should_read_an_empty_gzip_stream_as_no_data(Reader reader) throws IOException {
         assertEquals(0, reader.readAll(gzip(""), 64).length);
     }
 
     @ParameterizedTest
-    @EnumSource(Reader.class)
+    @MethodSource("readers")
     void should_refuse_an_empty_file(Reader reader) {
         GzipFormatException e = assertThrows(GzipFormatException.class, () -> reader.readAll(new byte[0], 64));
         assertTrue(e.getMessage().contains("empty"), e.getMessage());
     }
 
     @ParameterizedTest
-    @EnumSource(Reader.class)
+    @MethodSource("readers")
     void should_refuse_data_that_is_not_gzip(Reader reader) {
         GzipFormatException e = assertThrows(
                 GzipFormatException.class,
@@ -110,7 +117,7 @@ class StrictGzipInputStreamTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Reader.class)
+    @MethodSource("readers")
     void should_refuse_every_truncation_inside_a_member(Reader reader) {
         byte[] gz = gzip(randomText(new Random(2), 5000));
         for (int len = 1; len < gz.length; len++) {
@@ -122,7 +129,7 @@ class StrictGzipInputStreamTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Reader.class)
+    @MethodSource("readers")
     void should_refuse_a_corrupt_crc_or_corrupt_deflate_data(Reader reader) {
         byte[] gz = gzip(randomText(new Random(3), 5000));
         byte[] badCrc = gz.clone();
@@ -142,7 +149,7 @@ class StrictGzipInputStreamTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Reader.class)
+    @MethodSource("readers")
     void should_refuse_junk_after_the_last_member(Reader reader) {
         byte[] gz = gzip("HAPPYHRS\n");
         byte[] junk = Arrays.copyOf(gz, gz.length + 5);
@@ -151,7 +158,7 @@ class StrictGzipInputStreamTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Reader.class)
+    @MethodSource("readers")
     void should_skip_optional_header_fields(Reader reader) throws IOException {
         byte[] plain = gzip("HAPPYHRS\n");
         // rebuild the header with FEXTRA, FNAME, FCOMMENT and FHCRC set
