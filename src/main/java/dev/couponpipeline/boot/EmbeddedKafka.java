@@ -103,6 +103,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "1");
         p.put("log.segment.bytes", Integer.toString(256 * 1024 * 1024));
+        // the cleaner compacts only the (small) consumer offsets topic here: its default 128 MB buffer would take an
+        // eighth of a 1 GB heap in the same JVM, allocated and zeroed at every start
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
         p.putAll(settings);
         KafkaConfig config = KafkaConfig.fromProps(p, false);
         if (!Files.exists(dir.resolve("meta.properties"))) {

@@ -38,6 +38,8 @@ public final class IsalGzipInputStream extends InputStream {
     private static final int CARRY = 64;
     /** Slices below this size are not worth a call: the output is handed on first. */
     private static final int MIN_SLICE = 256;
+    /** The least output room a decode needs. */
+    static final int MIN_ROOM = EXPANSION * (MIN_SLICE + CARRY) + 1;
     /** A finished stream's trailer lies within this many bytes of the last slice that gave output. */
     private static final int TRAILER_WINDOW = 2 * SLICE + CARRY;
 
@@ -49,7 +51,10 @@ public final class IsalGzipInputStream extends InputStream {
     /** The file offset of {@code buf[0]}. */
     private long bufStart;
 
-    private final byte[] out;
+    /** Output for reads too small to take whole slices (made on the first such read). */
+    private byte[] out;
+
+    private final int outputSize;
     private int outPos;
     private int outLim;
 
@@ -68,14 +73,15 @@ public final class IsalGzipInputStream extends InputStream {
     private final byte[] one = new byte[1];
 
     /**
-     * Reads {@code in}, a file that {@code reopen} opens again, {@code inputSize} bytes at a time; up to
-     * {@code outputSize} bytes are decompressed at a time (4 MB lets every call take a whole slice).
+     * Reads {@code in}, a file that {@code reopen} opens again, {@code inputSize} bytes at a time. A read of at
+     * least {@link #MIN_ROOM} bytes is decompressed straight into the caller's buffer (4 MB lets every call take a
+     * whole slice); smaller ones go through a buffer of {@code outputSize} bytes.
      */
     public IsalGzipInputStream(InputStream in, Reopen reopen, int inputSize, int outputSize) throws IOException {
         this.in = in;
         this.reopen = reopen;
         this.buf = new byte[Math.max(inputSize, 2 * TRAILER_WINDOW)];
-        this.out = new byte[Math.max(outputSize, EXPANSION * (MIN_SLICE + CARRY) + 1)];
+        this.outputSize = Math.max(outputSize, MIN_ROOM);
         if (!refill()) {
             isal.end();
             throw new GzipFormatException("the file is empty (0 bytes); expected gzip data");
@@ -117,9 +123,22 @@ public final class IsalGzipInputStream extends InputStream {
             if (jdk != null) {
                 return jdk.read(b, off, len);
             }
-            if (!decode()) {
+            if (len >= MIN_ROOM) { // room for whole slices: straight into the caller's buffer, no copy
+                int n = decode(b, off, len);
+                if (n != 0) {
+                    return n;
+                }
+                continue; // handed over before any output
+            }
+            if (out == null) {
+                out = new byte[outputSize];
+            }
+            int n = decode(out, 0, out.length);
+            if (n < 0) {
                 return -1;
             }
+            outPos = 0;
+            outLim = n;
         }
         int n = Math.min(len, outLim - outPos);
         System.arraycopy(out, outPos, b, off, n);
@@ -127,18 +146,17 @@ public final class IsalGzipInputStream extends InputStream {
         return n;
     }
 
-    /** Fills {@link #out} anew; false at the end of the file. */
-    private boolean decode() throws IOException {
-        outPos = 0;
-        outLim = 0;
+    /** Decompresses into {@code dst[off..off + len)}; returns the bytes written, or -1 at the end of the file. */
+    private int decode(byte[] dst, int off, int len) throws IOException {
+        int written = 0;
         while (jdk == null) {
             if (!inMember && !startMember()) {
-                return outLim > 0;
+                return written > 0 ? written : -1;
             }
-            int room = out.length - outLim;
+            int room = len - written;
             int slice = room / EXPANSION - CARRY;
             if (slice < MIN_SLICE) {
-                return true;
+                return written;
             }
             if (pos == lim && !refill()) {
                 if (!endMember(true)) {
@@ -150,7 +168,7 @@ public final class IsalGzipInputStream extends InputStream {
             int n;
             try {
                 isal.setInput(buf, pos, slice);
-                n = isal.inflate(out, outLim, room);
+                n = isal.inflate(dst, off + written, room);
             } catch (RuntimeException e) { // corrupt data, or something ISA-L does not take: the JDK says which
                 handOver();
                 break;
@@ -162,15 +180,15 @@ public final class IsalGzipInputStream extends InputStream {
             long sliceStart = bufStart + pos;
             pos += slice;
             if (n > 0) {
-                crc.update(out, outLim, n);
+                crc.update(dst, off + written, n);
                 memberBytes += n;
-                outLim += n;
+                written += n;
                 searchFrom = sliceStart;
             } else if (!endMember(false) && bufStart + pos - searchFrom > TRAILER_WINDOW) {
                 handOver(); // no output, and still no trailer
             }
         }
-        return true;
+        return written;
     }
 
     /**

@@ -41,8 +41,12 @@ class IsalGzipInputStreamTest {
     }
 
     static byte[] readAll(InputStream in) throws IOException {
+        return readAll(in, 65_536);
+    }
+
+    static byte[] readAll(InputStream in, int readSize) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[65_536];
+        byte[] buf = new byte[readSize];
         int n;
         while ((n = in.read(buf, 0, buf.length)) > 0) {
             out.write(buf, 0, n);
@@ -123,10 +127,11 @@ class IsalGzipInputStreamTest {
         byte[] gz = concat(gzipAt(a, 6), gzipAt(b, 0), gzip(new byte[0]), gzipAt(c, 1), gzipAt(b, 9));
         byte[] expected = new GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes();
         assertEquals(a.length + b.length + c.length + b.length, expected.length);
+        // reads smaller than a decode's room go through the reader's own buffer, bigger ones straight to the caller
         for (int inputSize : new int[] {1, 20_000, 256 * 1024}) {
-            for (int outputSize : new int[] {1, 4 << 20}) {
-                try (IsalGzipInputStream in = isal(gz, inputSize, outputSize)) {
-                    assertArrayEquals(expected, readAll(in), "input " + inputSize + ", output " + outputSize);
+            for (int readSize : new int[] {65_536, IsalGzipInputStream.MIN_ROOM, 5 << 20}) {
+                try (IsalGzipInputStream in = isal(gz, inputSize, 1)) {
+                    assertArrayEquals(expected, readAll(in, readSize), "input " + inputSize + ", reads " + readSize);
                     assertEquals(5, in.members());
                     assertEquals(gz.length, in.compressedPosition());
                     assertFalse(in.handedOver());
@@ -134,10 +139,12 @@ class IsalGzipInputStreamTest {
             }
         }
         // the file arriving a few bytes at a time: every member's end lands anywhere in a read
-        Trickle trickle = new Trickle(new ByteArrayInputStream(gz), 37);
-        try (IsalGzipInputStream in = isal(trickle, gz, 1, 1)) {
-            assertArrayEquals(expected, readAll(in));
-            assertFalse(in.handedOver());
+        for (int readSize : new int[] {65_536, 5 << 20}) {
+            Trickle trickle = new Trickle(new ByteArrayInputStream(gz), 37);
+            try (IsalGzipInputStream in = isal(trickle, gz, 1, 1)) {
+                assertArrayEquals(expected, readAll(in, readSize));
+                assertFalse(in.handedOver());
+            }
         }
     }
 
@@ -172,14 +179,16 @@ class IsalGzipInputStreamTest {
         byte[] expected = concat(text, tail);
         assertArrayEquals(expected, new GZIPInputStream(new ByteArrayInputStream(file)).readAllBytes());
 
-        Trickle counted = new Trickle(new ByteArrayInputStream(file), 100_000);
-        try (IsalGzipInputStream in = isal(counted, file, 64 * 1024, 4 << 20)) {
-            assertArrayEquals(expected, readAll(in));
-            assertTrue(in.handedOver());
-            assertEquals(2, in.members());
+        for (int readSize : new int[] {65_536, 5 << 20}) {
+            Trickle counted = new Trickle(new ByteArrayInputStream(file), 100_000);
+            try (IsalGzipInputStream in = isal(counted, file, 64 * 1024, 4 << 20)) {
+                assertArrayEquals(expected, readAll(in, readSize));
+                assertTrue(in.handedOver());
+                assertEquals(2, in.members());
+            }
+            // every byte of the file passed the stream it was opened on once (its checksum covers the file)
+            assertEquals(file.length, counted.read);
         }
-        // every byte of the file passed the stream it was opened on once (its checksum covers the file)
-        assertEquals(file.length, counted.read);
     }
 
     private static void drain(Deflater deflater, ByteArrayOutputStream out, byte[] chunk, int flush) {
@@ -226,6 +235,8 @@ class IsalGzipInputStreamTest {
         String jdk = outcome(() -> new StrictGzipInputStream(new ByteArrayInputStream(gz), 4096));
         String isal = outcome(() -> isal(gz, 1, 1));
         assertEquals(withoutOffsets(jdk), withoutOffsets(isal), what);
+        String direct = outcome(() -> isal(gz, 1, 1), IsalGzipInputStream.MIN_ROOM);
+        assertEquals(withoutOffsets(jdk), withoutOffsets(direct), what + ", read straight into the caller's buffer");
     }
 
     private interface Opener {
@@ -234,8 +245,12 @@ class IsalGzipInputStreamTest {
 
     /** The failure's message, or a digest of the bytes read. */
     private static String outcome(Opener opener) {
+        return outcome(opener, 65_536);
+    }
+
+    private static String outcome(Opener opener, int readSize) {
         try (InputStream in = opener.open()) {
-            return "read " + Arrays.hashCode(readAll(in));
+            return "read " + Arrays.hashCode(readAll(in, readSize));
         } catch (GzipFormatException e) {
             assertNotNull(e.getMessage());
             return e.getMessage();
