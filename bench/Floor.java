@@ -65,6 +65,9 @@ public class Floor {
                 / 1e9;
         System.out.printf(
                 (isal ? "floor (ISA-L)" : "floor") + ": %d codes in %.1f s wall, %.1f s CPU, %.2f M codes/s%n",
-                codes.get(), secs, cpu, codes.get() / secs / 1e6);
+                codes.get(),
+                secs,
+                cpu,
+                codes.get() / secs / 1e6);
     }
 }
