@@ -23,12 +23,12 @@ public final class PartTable {
 
     public static final int MAX_SOURCES = 64;
     public static final int MAX_PACKED_SOURCES = 4;
-    private static final int CHUNK = 512;
+    private static final int CHUNK = 2048;
     /**
      * Codes a bucket holds on average (its table is a few hundred KB, in the CPU's L2 cache). Fewer, fuller
      * buckets measured faster than many small ones: every bucket's open chunk is a write stream of its own.
      */
-    private static final int BUCKET_TARGET = 2048;
+    private static final int BUCKET_TARGET = 32768;
 
     private static final int MAX_BUCKET_BITS = 12;
 
