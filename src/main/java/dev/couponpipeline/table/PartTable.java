@@ -48,6 +48,7 @@ public final class PartTable {
     /** Created at the part's first code that does not pack. */
     private OverflowCodeTable overflow;
 
+    private final long[] one = new long[1];
     private long[] slots = new long[0];
     /** The slots of a bucket's codes that reached enough sources, in the order they did. */
     private int[] validSlots = new int[64];
@@ -85,34 +86,21 @@ public final class PartTable {
 
     /** Records that source number {@code source} holds the code whose {@link CodeHash} is {@code hash}. */
     public void addHash(long hash, int source) {
-        if (sources > MAX_PACKED_SOURCES) {
-            byte[] code = new byte[CodePacking.MAX_PACKED_LENGTH];
-            int len = CodePacking.unpack(CodeHash.unmix(hash), code);
-            overflow().add(code, 0, len, 1L << source);
-            return;
-        }
-        int b = (int) hash & bucketMask;
-        int f = fill[b];
-        long[] c = current[b];
-        if (f == CHUNK) {
-            c = nextChunk(b);
-            f = 0;
-        }
-        c[f] = hash << 4 | 1L << source;
-        fill[b] = f + 1;
-        added++;
+        one[0] = hash;
+        addHashes(one, 1, source);
     }
 
     /** Records that source number {@code source} holds the codes whose hashes are {@code hashes[0..n)}. */
     public void addHashes(long[] hashes, int n, int source) {
-        if (sources > MAX_PACKED_SOURCES) {
+        long bit = 1L << source;
+        if (sources > MAX_PACKED_SOURCES) { // a mask of more than four bits: the codes go to the overflow table
+            byte[] code = new byte[CodePacking.MAX_PACKED_LENGTH];
             for (int i = 0; i < n; i++) {
-                addHash(hashes[i], source);
+                overflow().add(code, 0, CodePacking.unpack(CodeHash.unmix(hashes[i]), code), bit);
             }
             return;
         }
-        // the loop of addHash, written out: this is a step every code takes
-        long bit = 1L << source;
+        // one loop for the batch, its fields in locals: this is a step every code takes
         int bucketMask = this.bucketMask;
         int[] fill = this.fill;
         long[][] current = this.current;
