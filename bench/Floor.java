@@ -21,11 +21,7 @@ public class Floor {
     static InputStream isal(String file) throws java.io.IOException {
         return new dev.couponpipeline.files.IsalGzipInputStream(
                 new FileInputStream(file),
-                offset -> {
-                    java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(java.nio.file.Path.of(file));
-                    ch.position(offset);
-                    return java.nio.channels.Channels.newInputStream(ch);
-                },
+                dev.couponpipeline.files.IsalGzipInputStream.Reopen.file(java.nio.file.Path.of(file)),
                 256 * 1024,
                 4 << 20);
     }

@@ -5,7 +5,12 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A gzip file decompressed by ISA-L (about 1.6x the JDK's zlib on our files), as strict as
@@ -24,10 +29,26 @@ import java.util.zip.CRC32;
  */
 public final class IsalGzipInputStream extends InputStream {
 
+    private static final Logger LOG = LoggerFactory.getLogger(IsalGzipInputStream.class);
+
     /** Opens the file again at a byte offset, for the hand-over. */
     @FunctionalInterface
     public interface Reopen {
         InputStream open(long offset) throws IOException;
+
+        /** Opens {@code file} again at an offset. */
+        static Reopen file(Path file) {
+            return offset -> {
+                FileChannel channel = FileChannel.open(file);
+                try {
+                    channel.position(offset);
+                } catch (IOException | RuntimeException e) {
+                    channel.close();
+                    throw e;
+                }
+                return Channels.newInputStream(channel);
+            };
+        }
     }
 
     /** Compressed bytes fed to ISA-L at a time. */
@@ -160,7 +181,7 @@ public final class IsalGzipInputStream extends InputStream {
             }
             if (pos == lim && !refill()) {
                 if (!endMember(true)) {
-                    handOver();
+                    handOver("the file ends inside the member, or no trailer matches its end");
                 }
                 continue;
             }
@@ -170,11 +191,11 @@ public final class IsalGzipInputStream extends InputStream {
                 isal.setInput(buf, pos, slice);
                 n = isal.inflate(dst, off + written, room);
             } catch (RuntimeException e) { // corrupt data, or something ISA-L does not take: the JDK says which
-                handOver();
+                handOver("ISA-L: " + e.getMessage());
                 break;
             }
             if (n >= room) { // the output filled up: the slice may not have been used whole
-                handOver();
+                handOver("the output filled up");
                 break;
             }
             long sliceStart = bufStart + pos;
@@ -185,7 +206,7 @@ public final class IsalGzipInputStream extends InputStream {
                 written += n;
                 searchFrom = sliceStart;
             } else if (!endMember(false) && bufStart + pos - searchFrom > TRAILER_WINDOW) {
-                handOver(); // no output, and still no trailer
+                handOver("no output, and no trailer, for " + TRAILER_WINDOW + " bytes");
             }
         }
         return written;
@@ -266,7 +287,12 @@ public final class IsalGzipInputStream extends InputStream {
      * from the file again, the rest from {@link #in} as before (so every byte passes {@code in} once). Either the
      * JDK's reader throws the exact reason, or it decodes this member's first bytes as ISA-L did and goes on.
      */
-    private void handOver() throws IOException {
+    private void handOver(String why) throws IOException {
+        LOG.info(
+                "gzip member {} at byte offset {}: read again with the JDK's zlib from its header ({})",
+                members,
+                memberStart,
+                why);
         long taken = bufStart + lim;
         InputStream again = new Bounded(reopen.open(memberStart), taken - memberStart);
         StrictGzipInputStream reader =

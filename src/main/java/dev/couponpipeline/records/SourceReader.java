@@ -4,14 +4,13 @@ import dev.couponpipeline.codes.CodeExtractor;
 import dev.couponpipeline.codes.CodePattern;
 import dev.couponpipeline.codes.LineTooLongException;
 import dev.couponpipeline.files.GzipFormatException;
+import dev.couponpipeline.files.IsalGzipInputStream;
 import dev.couponpipeline.files.SourceContent;
 import dev.couponpipeline.files.SourceException;
 import java.io.Closeable;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -83,7 +82,7 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
         try {
             long size = Files.size(file);
             in = new FileInputStream(file.toFile());
-            SourceContent gzip = SourceContent.open(name, in, isal ? offset -> reopen(file, offset) : null);
+            SourceContent gzip = SourceContent.open(name, in, isal ? IsalGzipInputStream.Reopen.file(file) : null);
             return new SourceReader(
                     file, gzip, size, pattern.newExtractor(), new RecordBatcher(partitions, codesPerRecord), cancelled);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
@@ -100,12 +99,6 @@ public final class SourceReader implements Iterator<CodeRecord>, Closeable {
             closeQuietly(in);
             throw new SourceException(name, "cannot be read: " + e, e);
         }
-    }
-
-    private static InputStream reopen(Path file, long offset) throws IOException {
-        FileChannel channel = FileChannel.open(file);
-        channel.position(offset);
-        return Channels.newInputStream(channel);
     }
 
     @Override
