@@ -118,6 +118,12 @@ public final class Launcher {
             return 1;
         }
         try {
+            LOG.info("JIT: {} ({})", JitScope.apply(settings.get(JitScope.SETTING), once), JitScope.SETTING);
+        } catch (IllegalArgumentException e) {
+            err.println("coupon-pipeline: " + e.getMessage());
+            return 1;
+        }
+        try {
             prepareSampleData(settings);
         } catch (IOException | RuntimeException e) {
             err.println("coupon-pipeline: cannot write sample data: " + e.getMessage());
