@@ -73,12 +73,6 @@ final class JitScope {
                 .toString();
     }
 
-    /** The directives in force, as {@code jcmd <pid> Compiler.directives_print} shows them. */
-    static String printed() throws JMException {
-        return (String) ManagementFactory.getPlatformMBeanServer()
-                .invoke(diagnostics(), "compilerDirectivesPrint", new Object[0], new String[0]);
-    }
-
     private static void addDirectives(String text) throws IOException, JMException {
         Path file = Files.createTempFile("coupon-jit-", ".json");
         try {
@@ -97,7 +91,7 @@ final class JitScope {
         }
     }
 
-    private static ObjectName diagnostics() throws JMException {
+    static ObjectName diagnostics() throws JMException {
         return new ObjectName("com.sun.management:type=DiagnosticCommand");
     }
 }
