@@ -50,21 +50,21 @@ final class JitScope {
         if (!hotLoops) {
             return "C2 compiles every hot method (the JVM's default)";
         }
-        if (added) { // a directive stays for the JVM's life (tests launch the pipeline many times in one JVM)
-            return "C2 compiles only the pipeline's own loops";
+        // a directive stays for the JVM's life: added once (tests launch the pipeline many times in one JVM)
+        if (!added) {
+            try {
+                addDirectives(directives());
+                added = true;
+            } catch (IOException | JMException | RuntimeException e) {
+                // only the CPU a run takes depends on it
+                return "C2 compiles every hot method: the compiler directive could not be added (" + e + ")";
+            }
         }
-        try {
-            addDirectives(directives());
-            added = true;
-            return "C2 compiles only the pipeline's own loops";
-        } catch (IOException | JMException | RuntimeException e) {
-            // only the CPU a run takes depends on it
-            return "C2 compiles every hot method: the compiler directive could not be added (" + e + ")";
-        }
+        return "C2 compiles only the pipeline's own loops";
     }
 
     /** The directives: C2 may compile {@link #HOT_LOOPS}, nothing else (C1 still compiles everything). */
-    static String directives() {
+    private static String directives() {
         StringBuilder s = new StringBuilder("[\n  { match: [");
         for (int i = 0; i < HOT_LOOPS.size(); i++) {
             s.append(i == 0 ? "" : ", ").append('"').append(HOT_LOOPS.get(i)).append('"');
